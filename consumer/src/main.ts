@@ -1,0 +1,61 @@
+/** consumer (events-pg-sink): wiring only. */
+import { loadCatalog } from '../../lib/src/avro/catalog.js'
+import { createDecoder } from '../../lib/src/avro/codec.js'
+import { createKafka } from '../../lib/src/kafka/client.js'
+import { createLogger } from '../../lib/src/logger.js'
+import { createPgPool } from '../../lib/src/pg/pool.js'
+import { handleShutdown, once } from '../../lib/src/shutdown.js'
+import { parseConsumerConfig } from './config.js'
+import { createDeadLetters } from './dlq.js'
+import { CREATE_STAGING } from './sink/copy.js'
+import { createSinkHandler } from './sink/handler.js'
+
+const config = parseConsumerConfig(process.env)
+const logger = createLogger(config.log, 'consumer')
+const decoder = createDecoder(loadCatalog())
+const pool = createPgPool(config.postgres, logger, config.sink.groupId)
+pool.on('connect', (client) => {
+  client.query(CREATE_STAGING).catch((err: unknown) => logger.warn({ err }, 'could not create the staging table'))
+})
+
+const kafka = createKafka(config.kafka, logger)
+const consumer = kafka.consumer({
+  groupId: config.sink.groupId,
+  sessionTimeout: config.sink.sessionTimeoutMs,
+  maxBytesPerPartition: config.sink.maxBytesPerPartition,
+  allowAutoTopicCreation: false,
+})
+const dlqProducer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false })
+
+const close = once(async () => {
+  await consumer.stop() // waits for the batches being written, then commits
+  await consumer.disconnect()
+  await dlqProducer.disconnect()
+  await pool.end()
+})
+handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
+
+consumer.on(consumer.events.CRASH, ({ payload }) => {
+  logger.error({ err: payload.error, restart: payload.restart }, 'kafka consumer crashed')
+  if (!payload.restart) process.kill(process.pid, 'SIGTERM')
+})
+consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+  logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined group')
+})
+
+await Promise.all([consumer.connect(), dlqProducer.connect()])
+await consumer.subscribe({ topic: config.kafka.topic, fromBeginning: true })
+await consumer.run({
+  eachBatchAutoResolve: false,
+  autoCommitInterval: 1000,
+  partitionsConsumedConcurrently: config.sink.concurrency,
+  eachBatch: createSinkHandler({
+    pool,
+    decoder,
+    deadLetters: createDeadLetters({ producer: dlqProducer, topic: config.kafka.dlqTopic, group: config.sink.groupId }),
+    config: config.sink,
+    logger,
+    seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
+  }),
+})
+logger.info({ topic: config.kafka.topic, group: config.sink.groupId }, 'events-pg-sink running')

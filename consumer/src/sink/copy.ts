@@ -1,0 +1,131 @@
+/**
+ * Writes one partition's batch to Postgres in one transaction: COPY into a session-local
+ * staging table, INSERT … ON CONFLICT (event_id) DO NOTHING into `events`, and the
+ * partition's next offset into `sink_offsets`. The offset row is locked first, so two
+ * consumers that both believe they own a partition (during a rebalance) write one after the
+ * other, and the second skips what the first wrote.
+ *
+ * Rows that Postgres rejects (data errors) are found by splitting the COPY under savepoints,
+ * never by dropping the batch; they are handed to `beforeCommit` (the DLQ) and the rest is
+ * committed. Any other error propagates: the caller retries the whole batch.
+ */
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import { COLUMNS } from './rows.js'
+
+export interface Row {
+  readonly offset: bigint
+  readonly line: string
+}
+
+export interface Rejected {
+  readonly offset: bigint
+  readonly code: string
+  readonly reason: string
+}
+
+export interface BatchWrite {
+  readonly group: string
+  readonly topic: string
+  readonly partition: number
+  readonly firstOffset: bigint
+  /** Last offset of the batch + 1: stored as the partition's position. */
+  readonly nextOffset: bigint
+  readonly rows: readonly Row[]
+  /** Write even if Postgres expects an earlier offset (those records are gone from the log). */
+  readonly allowGap: boolean
+}
+
+export type WriteResult =
+  | { readonly kind: 'written'; readonly copied: number; readonly inserted: number; readonly rejected: readonly Rejected[] }
+  | { readonly kind: 'behind'; readonly storedNext: bigint }
+
+export const STAGING_TABLE = 'events_staging'
+export const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_TABLE}
+  (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`
+
+const COLUMN_LIST = COLUMNS.join(', ')
+const CHUNK_BYTES = 64 * 1024
+
+/** SQLSTATE classes that mean "this row's data", not "this connection": 22 data exception, 23 integrity, 54 limits. */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^(22|23|54)/.test(code)
+}
+
+function* chunks(rows: readonly Row[]): Generator<string> {
+  let chunk = ''
+  for (const row of rows) {
+    chunk += row.line
+    if (chunk.length >= CHUNK_BYTES) {
+      yield chunk
+      chunk = ''
+    }
+  }
+  if (chunk.length > 0) yield chunk
+}
+
+async function copyRows(client: pg.PoolClient, rows: readonly Row[]): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${STAGING_TABLE} (${COLUMN_LIST}) FROM STDIN`))
+  await pipeline(Readable.from(chunks(rows)), stream)
+}
+
+async function copyWithSplit(client: pg.PoolClient, rows: readonly Row[]): Promise<Rejected[]> {
+  await client.query('SAVEPOINT copy_chunk')
+  try {
+    await copyRows(client, rows)
+    await client.query('RELEASE SAVEPOINT copy_chunk')
+    return []
+  } catch (err) {
+    if (!isDataError(err)) throw err
+    await client.query('ROLLBACK TO SAVEPOINT copy_chunk')
+    const [only] = rows
+    if (rows.length === 1 && only !== undefined) {
+      const e = err as { code: string; message: string }
+      return [{ offset: only.offset, code: e.code, reason: e.message }]
+    }
+    const mid = rows.length >>> 1
+    return [...(await copyWithSplit(client, rows.slice(0, mid))), ...(await copyWithSplit(client, rows.slice(mid)))]
+  }
+}
+
+export async function writeBatch(
+  client: pg.PoolClient,
+  batch: BatchWrite,
+  beforeCommit: (rejected: readonly Rejected[]) => Promise<void>,
+): Promise<WriteResult> {
+  const key = [batch.group, batch.topic, batch.partition]
+  await client.query('BEGIN')
+  try {
+    await client.query(
+      `INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`, [...key, String(batch.firstOffset)])
+    const locked = await client.query<{ next_offset: string }>(
+      'SELECT next_offset FROM sink_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE', key)
+    const stored = BigInt(locked.rows[0]?.next_offset ?? String(batch.firstOffset))
+    if (stored < batch.firstOffset && !batch.allowGap) {
+      await client.query('ROLLBACK')
+      return { kind: 'behind', storedNext: stored }
+    }
+    const rows = batch.rows.filter((r) => r.offset >= stored)
+    const rejected = rows.length > 0 ? await copyWithSplit(client, rows) : []
+    const copied = rows.length - rejected.length
+    const inserted = copied > 0
+      ? (await client.query(`INSERT INTO events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${STAGING_TABLE}
+           ON CONFLICT (event_id) DO NOTHING`)).rowCount ?? 0
+      : 0
+    if (batch.nextOffset > stored) {
+      await client.query(
+        'UPDATE sink_offsets SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND partition = $3',
+        [...key, String(batch.nextOffset)])
+    }
+    await beforeCommit(rejected)
+    await client.query('COMMIT')
+    return { kind: 'written', copied, inserted, rejected }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined) // the connection may be gone; the caller discards it
+    throw err
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Configuration: environment variables parsed once, at start, into frozen typed objects.
+ * A bad value throws PIPELINE_CONFIG_INVALID naming every offending variable; only a
+ * deployable's main.ts reads process.env and passes it here.
+ */
+import { bool, cleanEnv, makeValidator, num, port, str, url, type CleanedEnv, type ValidatorSpec } from 'envalid'
+import { PipelineError } from './errors.js'
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+export const int = makeValidator<number>((input: string) => {
+  const value = Number(input)
+  if (!Number.isSafeInteger(value)) throw new Error(`expected an integer, got "${input}"`)
+  return value
+})
+
+export const positiveInt = makeValidator<number>((input: string) => {
+  const value = Number(input)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`expected a positive integer, got "${input}"`)
+  return value
+})
+
+export const list = makeValidator<readonly string[]>((input: string) => {
+  const items = input.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+  if (items.length === 0) throw new Error('expected a comma-separated list')
+  return items
+})
+
+/** Validates `env` against `specs`; collects every failure into one PIPELINE_CONFIG_INVALID. */
+export function parseEnv<S extends Record<string, ValidatorSpec<unknown>>>(env: Env, specs: S): CleanedEnv<S> {
+  return cleanEnv(env, specs, {
+    reporter: ({ errors }) => {
+      const names = Object.keys(errors)
+      if (names.length === 0) return
+      const detail = names.map((name) => `${name}: ${errors[name]?.message ?? 'invalid'}`).join('; ')
+      throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: ${detail}`, {
+        errors: names.map((name) => ({ path: name, message: errors[name]?.message ?? 'invalid' })),
+      })
+    },
+  })
+}
+
+export function deepFreeze<T>(value: T): Readonly<T> {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+  }
+  return value
+}
+
+// ------------------------------------------------------------------ shared sections
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[]
+  readonly clientId: string
+  readonly topic: string
+  readonly dlqTopic: string
+  readonly partitions: number
+  readonly replicationFactor: number
+  readonly retentionMs: number
+  readonly maxMessageBytes: number
+  readonly connectionTimeoutMs: number
+  readonly requestTimeoutMs: number
+}
+
+export function parseKafkaConfig(env: Env, clientId: string): KafkaConfig {
+  const e = parseEnv(env, {
+    KAFKA_BROKERS: list({ default: ['127.0.0.1:9092'], desc: 'comma-separated bootstrap brokers' }),
+    KAFKA_CLIENT_ID: str({ default: clientId }),
+    KAFKA_TOPIC: str({ default: 'events' }),
+    KAFKA_DLQ_TOPIC: str({ default: '' }),
+    KAFKA_TOPIC_PARTITIONS: positiveInt({ default: 6 }),
+    KAFKA_REPLICATION_FACTOR: positiveInt({ default: 1 }),
+    KAFKA_RETENTION_MS: int({ default: 7 * 24 * 3600 * 1000, desc: '-1 keeps records forever' }),
+    KAFKA_MAX_MESSAGE_BYTES: positiveInt({ default: 4 * 1024 * 1024 }),
+    KAFKA_CONNECTION_TIMEOUT_MS: positiveInt({ default: 3000 }),
+    KAFKA_REQUEST_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+  })
+  return {
+    brokers: e.KAFKA_BROKERS,
+    clientId: e.KAFKA_CLIENT_ID,
+    topic: e.KAFKA_TOPIC,
+    dlqTopic: e.KAFKA_DLQ_TOPIC === '' ? `${e.KAFKA_TOPIC}.dlq` : e.KAFKA_DLQ_TOPIC,
+    partitions: e.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+    retentionMs: e.KAFKA_RETENTION_MS,
+    maxMessageBytes: e.KAFKA_MAX_MESSAGE_BYTES,
+    connectionTimeoutMs: e.KAFKA_CONNECTION_TIMEOUT_MS,
+    requestTimeoutMs: e.KAFKA_REQUEST_TIMEOUT_MS,
+  }
+}
+
+export interface PostgresConfig {
+  readonly url: string
+  readonly poolMax: number
+}
+
+export function parsePostgresConfig(env: Env): PostgresConfig {
+  const e = parseEnv(env, {
+    DATABASE_URL: url({ default: 'postgres://admin:admin@127.0.0.1:55432/aurore_events' }),
+    PG_POOL_MAX: positiveInt({ default: 4 }),
+  })
+  return { url: e.DATABASE_URL, poolMax: e.PG_POOL_MAX }
+}
+
+export interface LogConfig {
+  readonly level: string
+}
+
+export function parseLogConfig(env: Env): LogConfig {
+  const e = parseEnv(env, {
+    LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+  })
+  return { level: e.LOG_LEVEL }
+}
+
+export { bool, num, port, str, url }

@@ -1,0 +1,69 @@
+/**
+ * Every error the pipeline throws or answers with, in one table of stable codes.
+ * The code is the contract: clients, dashboards and runbooks key on it, never on a message.
+ */
+export const CODES = {
+  PIPELINE_CONFIG_INVALID: { status: 500, retriable: false, title: 'Invalid configuration' },
+  PIPELINE_BODY_MALFORMED: { status: 400, retriable: false, title: 'Malformed JSON body' },
+  PIPELINE_BODY_INVALID: { status: 400, retriable: false, title: 'Invalid request body' },
+  PIPELINE_EVENT_INVALID: { status: 400, retriable: false, title: 'Invalid event' },
+  PIPELINE_BATCH_INVALID: { status: 400, retriable: false, title: 'No valid event in batch' },
+  PIPELINE_BODY_TOO_LARGE: { status: 413, retriable: false, title: 'Request body too large' },
+  PIPELINE_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, title: 'Body must be application/json' },
+  PIPELINE_NOT_FOUND: { status: 404, retriable: false, title: 'Not found' },
+  PIPELINE_METHOD_NOT_ALLOWED: { status: 405, retriable: false, title: 'Method not allowed' },
+  PIPELINE_BROKER_UNAVAILABLE: { status: 503, retriable: true, title: 'Broker unavailable' },
+  PIPELINE_BROKER_TIMEOUT: { status: 503, retriable: true, title: 'Broker did not acknowledge in time' },
+  PIPELINE_SHUTTING_DOWN: { status: 503, retriable: true, title: 'Shutting down' },
+  PIPELINE_RECORD_UNDECODABLE: { status: 500, retriable: false, title: 'Record cannot be decoded' },
+  PIPELINE_ROW_REJECTED: { status: 500, retriable: false, title: 'Postgres rejected the row' },
+  PIPELINE_SCHEMA_UNKNOWN: { status: 500, retriable: false, title: 'Unknown schema' },
+  PIPELINE_CATALOG_INVALID: { status: 500, retriable: false, title: 'Schema catalog invalid' },
+  PIPELINE_INTERNAL: { status: 500, retriable: false, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; retriable: boolean; title: string }>
+
+export type ErrorCode = keyof typeof CODES
+
+/** One entry of a validation error list: where (`index` within a batch, JSON `path`) and what. */
+export interface FieldError {
+  readonly index?: number
+  readonly path: string
+  readonly message: string
+}
+
+export interface PipelineErrorOptions {
+  readonly cause?: unknown
+  readonly errors?: readonly FieldError[]
+  /** Seconds a client should wait before retrying (sent as `Retry-After`). */
+  readonly retryAfter?: number
+  /** Extra members of the problem+json body. */
+  readonly extra?: Readonly<Record<string, unknown>>
+}
+
+export class PipelineError extends Error {
+  override readonly name = 'PipelineError'
+  readonly code: ErrorCode
+  readonly errors: readonly FieldError[] | undefined
+  readonly retryAfter: number | undefined
+  readonly extra: Readonly<Record<string, unknown>> | undefined
+
+  constructor(code: ErrorCode, message: string, options: PipelineErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.errors = options.errors
+    this.retryAfter = options.retryAfter
+    this.extra = options.extra
+  }
+
+  get status(): number {
+    return CODES[this.code].status
+  }
+
+  get retriable(): boolean {
+    return CODES[this.code].retriable
+  }
+}
+
+export function isPipelineError(err: unknown): err is PipelineError {
+  return err instanceof PipelineError
+}

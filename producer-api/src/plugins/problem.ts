@@ -1,0 +1,74 @@
+/**
+ * Every error leaves as application/problem+json (RFC 9457) with a stable code. Fastify's own
+ * client errors (bad JSON, wrong media type, too large, schema) are mapped to our codes; only
+ * a fault of ours is a 500, and it is logged.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { CODES, PipelineError, type ErrorCode, type FieldError } from '../../../lib/src/errors.js'
+
+export interface ProblemBody {
+  readonly type: string
+  readonly code: ErrorCode
+  readonly title: string
+  readonly status: number
+  readonly detail: string
+  readonly instance: string
+  readonly errors?: readonly FieldError[]
+  readonly [extra: string]: unknown
+}
+
+export function problemType(code: ErrorCode): string {
+  return `urn:pipeline:problem:${code}`
+}
+
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'PIPELINE_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'PIPELINE_BODY_MALFORMED',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PIPELINE_BODY_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'PIPELINE_BODY_MALFORMED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'PIPELINE_BODY_MALFORMED',
+  FST_ERR_VALIDATION: 'PIPELINE_BODY_INVALID',
+}
+
+/** Turns anything thrown in a request into a PipelineError (a client's mistake stays a 4xx). */
+export function toPipelineError(err: FastifyError | PipelineError | Error): PipelineError {
+  if (err instanceof PipelineError) return err
+  const fe = err as FastifyError
+  if (fe.validation) {
+    const errors = fe.validation.map((v) => ({ path: v.instancePath === '' ? '/' : v.instancePath, message: v.message ?? 'is invalid' }))
+    return new PipelineError('PIPELINE_BODY_INVALID', 'request body does not match the schema', { errors, cause: err })
+  }
+  const mapped = fe.code === undefined ? undefined : FASTIFY_CODES[fe.code]
+  if (mapped) return new PipelineError(mapped, err.message, { cause: err })
+  if (err instanceof SyntaxError || (fe.statusCode === 400)) return new PipelineError('PIPELINE_BODY_MALFORMED', err.message, { cause: err })
+  if (fe.statusCode === 405) return new PipelineError('PIPELINE_METHOD_NOT_ALLOWED', err.message, { cause: err })
+  if (fe.statusCode === 503) return new PipelineError('PIPELINE_SHUTTING_DOWN', err.message, { cause: err, retryAfter: 1 })
+  return new PipelineError('PIPELINE_INTERNAL', 'internal error', { cause: err })
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: PipelineError): FastifyReply {
+  const { status, title } = CODES[error.code]
+  if (error.retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfter))))
+  const body: ProblemBody = {
+    ...error.extra,
+    type: problemType(error.code),
+    code: error.code,
+    title,
+    status,
+    detail: error.message,
+    instance: request.url,
+    ...(error.errors ? { errors: error.errors } : {}),
+  }
+  return reply.code(status).type('application/problem+json').send(body)
+}
+
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | PipelineError, request, reply) => {
+    const error = toPipelineError(err)
+    if (error.status >= 500 && error.code === 'PIPELINE_INTERNAL') request.log.error({ err }, 'request failed')
+    return sendProblem(reply, request, error)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, new PipelineError('PIPELINE_NOT_FOUND', `no route ${request.method} ${request.url}`)),
+  )
+}

@@ -1,0 +1,54 @@
+/** POST /events and POST /events/batch: both go through acceptEvents(). */
+import type { FastifyInstance } from 'fastify'
+import { PipelineError } from '../../../lib/src/errors.js'
+import { acceptEvents, type AcceptDeps } from '../events/accept.js'
+import { batchSchema, eventSchema } from '../events/envelope.js'
+
+export interface EventRoutesOptions {
+  readonly accept: AcceptDeps
+  readonly maxBatchEvents: number
+}
+
+export async function eventRoutes(app: FastifyInstance, { accept, maxBatchEvents }: EventRoutesOptions): Promise<void> {
+  app.post('/events', {
+    // The body is judged by acceptEvents (one validator for single and batch); the schema
+    // here documents it.
+    schema: { body: { type: 'object' }, description: 'Ingest one event', 'x-event-schema': eventSchema },
+  }, async (request, reply) => {
+    const { outcomes } = await acceptEvents(accept, [request.body])
+    const outcome = outcomes[0]
+    if (outcome === undefined) throw new PipelineError('PIPELINE_INTERNAL', 'no outcome for the event')
+    if (outcome.status === 'rejected') {
+      throw new PipelineError('PIPELINE_EVENT_INVALID', 'the event is invalid', { errors: outcome.errors })
+    }
+    return reply.code(202).send({ event_id: outcome.event_id })
+  })
+
+  const batchBody = {
+    ...batchSchema,
+    properties: { events: { ...batchSchema.properties.events, maxItems: maxBatchEvents } },
+  }
+  app.post('/events/batch', { schema: { body: batchBody, description: 'Ingest up to BATCH_MAX_EVENTS events' } }, async (request, reply) => {
+    const { events } = request.body as { events: unknown[] }
+    const result = await acceptEvents(accept, events)
+    if (result.accepted === 0) {
+      const errors = result.outcomes.flatMap((o) => (o.status === 'rejected' ? o.errors.map((e) => ({ index: o.index, ...e })) : []))
+      throw new PipelineError('PIPELINE_BATCH_INVALID', `none of the ${events.length} events is valid`, { errors })
+    }
+    if (result.rejected === 0) {
+      return reply.code(202).send({
+        accepted: result.accepted,
+        event_ids: result.outcomes.map((o) => (o.status === 'accepted' ? o.event_id : null)),
+      })
+    }
+    return reply.code(207).send({
+      accepted: result.accepted,
+      rejected: result.rejected,
+      results: result.outcomes.map((o) =>
+        o.status === 'accepted'
+          ? { index: o.index, status: 202, event_id: o.event_id }
+          : { index: o.index, status: 400, code: 'PIPELINE_EVENT_INVALID', errors: o.errors },
+      ),
+    })
+  })
+}

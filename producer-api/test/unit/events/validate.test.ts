@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { loadCatalog } from '../../../../lib/src/avro/catalog.js'
+import { createEventValidator, findUnstorableText } from '../../../src/events/validate.js'
+
+const validate = createEventValidator(loadCatalog())
+const NOW = 1_795_533_568_239_000
+const trx = { trx_id: 't1', amount: 1250, currency: 'EUR', category: 'food', merchant: 'Bob' }
+
+function errorsOf(input: unknown): { path: string; message: string }[] {
+  const judged = validate(input, NOW)
+  assert.equal(judged.ok, false, `expected ${JSON.stringify(input)} to be rejected`)
+  return judged.ok ? [] : [...judged.errors]
+}
+
+test('a minimal generic event gets a UUIDv7 and the receive time', () => {
+  const judged = validate({ service: 'svc', event_type: 'generic', payload: { a: 1 } }, NOW)
+  assert.ok(judged.ok)
+  assert.match(judged.record.event_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  assert.equal(judged.record.occurred_at, NOW)
+  assert.equal(judged.record.user_id, null)
+})
+
+test('a client event_id is kept (lower-cased) and occurred_at parsed to microseconds', () => {
+  const judged = validate({
+    event_id: '01A20E24-213F-71AA-9E50-377FC0FAAB61', service: 's', event_type: 'trx.created', user_id: 9,
+    occurred_at: '2026-01-02T03:04:05.678901Z', payload: trx,
+  }, NOW)
+  assert.ok(judged.ok)
+  assert.equal(judged.record.event_id, '01a20e24-213f-71aa-9e50-377fc0faab61')
+  assert.equal(judged.record.occurred_at, Date.UTC(2026, 0, 2, 3, 4, 5, 678) * 1000 + 901)
+})
+
+test('envelope errors name the field', () => {
+  const cases: [unknown, string, RegExp][] = [
+    [null, '/', /object/],
+    [[], '/', /object/],
+    [{ event_type: 'generic', payload: {} }, '/service', /required/],
+    [{ service: 'a b', event_type: 'generic', payload: {} }, '/service', /pattern/],
+    [{ service: 'x'.repeat(129), event_type: 'generic', payload: {} }, '/service', /128/],
+    [{ service: 's', event_type: 'generic', payload: {}, extra: 1 }, '/extra', /unknown field/],
+    [{ service: 's', event_type: 'generic', payload: [] }, '/payload', /object/],
+    [{ service: 's', event_type: 'generic', payload: 'x' }, '/payload', /object/],
+    [{ service: 's', event_type: 'generic', payload: {}, user_id: 0 }, '/user_id', />= 1/],
+    [{ service: 's', event_type: 'generic', payload: {}, user_id: 1.5 }, '/user_id', /integer/],
+    [{ service: 's', event_type: 'generic', payload: {}, user_id: '12' }, '/user_id', /integer/],
+    [{ service: 's', event_type: 'generic', payload: {}, event_id: 'nope' }, '/event_id', /uuid/],
+    [{ service: 's', event_type: 'generic', payload: {}, occurred_at: '2026-02-30T00:00:00Z' }, '/occurred_at', /date-time|RFC 3339/],
+    [{ service: 's', event_type: 'generic', payload: {}, occurred_at: 'yesterday' }, '/occurred_at', /date-time/],
+    [{ service: 's', event_type: 'nope', payload: {} }, '/event_type', /unknown event type/],
+  ]
+  for (const [input, path, message] of cases) {
+    const errors = errorsOf(input)
+    assert.ok(errors.some((e) => e.path === path && message.test(e.message)), `${JSON.stringify(input)} → ${JSON.stringify(errors)}`)
+  }
+})
+
+test('payloads are checked against the Avro schema: types, missing and unknown fields, all at once', () => {
+  const errors = errorsOf({ service: 's', event_type: 'trx.created', user_id: 1, payload: { ...trx, amount: '12', merchant: undefined, zzz: 1 } })
+  assert.deepEqual(errors.map((e) => e.path).sort(), ['/payload/amount', '/payload/merchant', '/payload/zzz'])
+  assert.deepEqual(errorsOf({ service: 's', event_type: 'trx.created', payload: trx }).map((e) => e.path), ['/user_id'])
+  assert.ok(validate({ service: 's', event_type: 'trx.refunded', user_id: 1, payload: { ...trx, reason: 'broken' } }, NOW).ok)
+  assert.ok(validate({ service: 's', event_type: 'trx.refunded', user_id: 1, payload: trx }, NOW).ok, 'optional field may be absent')
+})
+
+test('text Postgres cannot store is refused with its path', () => {
+  assert.deepEqual(findUnstorableText({ a: ['ok', 'bad\u0000'] }, '/payload'), { path: '/payload/a/1', message: 'contains \\u0000, which Postgres cannot store' })
+  assert.equal(findUnstorableText({ ['k\u0000']: 1 }, '/payload')?.path, '/payload/k\u0000')
+  assert.match(findUnstorableText({ s: 'x\ud800y' }, '/payload')?.message ?? '', /surrogate/)
+  assert.equal(findUnstorableText({ s: 'tab\t nl\n bs\\ 😀 \u2028' }, '/payload'), undefined)
+  assert.deepEqual(errorsOf({ service: 's', event_type: 'generic', payload: { s: '\u0000' } }).map((e) => e.path), ['/payload/s'])
+})
