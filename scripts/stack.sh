@@ -283,7 +283,11 @@ case ${1:-} in
   up) up ;;
   stop | down) stop ;;
   status) status ;;
-  kafka-stop) stop_pid kafka "$RUN/kafka.pid" ;;
-  kafka-up) mkdir -p "$LOGS" "$RUN" "$CACHE"; kafka_up ;;
-  *) echo "usage: $0 up|stop|status" >&2; exit 2 ;;
+  pid) # name: the server's main pid (tests kill -9 it)
+    case ${2:-} in
+      postgres) head -n 1 "$(pg_dir)/postmaster.pid" ;;
+      kafka | mariadb | redis) cat "$RUN/$2.pid" ;;
+      *) echo "usage: $0 pid kafka|postgres|mariadb|redis" >&2; exit 2 ;;
+    esac ;;
+  *) echo "usage: $0 up|stop|status|pid NAME" >&2; exit 2 ;;
 esac

@@ -1,0 +1,66 @@
+/**
+ * A small closed-loop load for tests: `concurrency` workers post events (client-chosen ids,
+ * so that every attempt is known) until `count` requests are made or `stop()` is called,
+ * and record which ids were acknowledged.
+ */
+import { randomUUID } from 'node:crypto'
+
+export interface LoadOptions {
+  readonly url: string
+  readonly concurrency: number
+  /** 0 or 1: POST /events; more: POST /events/batch of that many. */
+  readonly batchSize: number
+  readonly requests?: number
+  readonly service?: string
+}
+
+export interface LoadRun {
+  readonly acked: Set<string>
+  readonly attempted: Set<string>
+  readonly statuses: Map<number | string, number>
+  stop(): void
+  readonly done: Promise<void>
+}
+
+export function genericEvent(service: string, extra: Record<string, unknown> = {}) {
+  return { event_id: randomUUID(), service, event_type: 'generic', payload: { n: Math.random(), at: Date.now() }, ...extra }
+}
+
+export async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const text = await res.text()
+  return { status: res.status, body: text.length > 0 ? JSON.parse(text) : {} }
+}
+
+export function startLoad(options: LoadOptions): LoadRun {
+  const acked = new Set<string>()
+  const attempted = new Set<string>()
+  const statuses = new Map<number | string, number>()
+  let stopped = false
+  let made = 0
+  const service = options.service ?? 'test-load'
+
+  async function worker(): Promise<void> {
+    while (!stopped && (options.requests === undefined || made < options.requests)) {
+      made++
+      const batch = Array.from({ length: Math.max(1, options.batchSize) }, () => genericEvent(service))
+      batch.forEach((e) => attempted.add(e.event_id))
+      let status: number | string
+      try {
+        const res = options.batchSize > 1
+          ? await post(`${options.url}/events/batch`, { events: batch })
+          : await post(`${options.url}/events`, batch[0])
+        status = res.status
+        if (res.status === 202) batch.forEach((e) => acked.add(e.event_id))
+        if (res.status === 207) throw new Error('unexpected 207 for valid events')
+      } catch (err) {
+        status = (err as Error).name === 'TypeError' ? 'connection-error' : `error:${(err as Error).message}`
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      statuses.set(status, (statuses.get(status) ?? 0) + 1)
+    }
+  }
+
+  const done = Promise.all(Array.from({ length: options.concurrency }, worker)).then(() => undefined)
+  return { acked, attempted, statuses, stop: () => { stopped = true }, done }
+}

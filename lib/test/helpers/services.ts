@@ -1,0 +1,100 @@
+/**
+ * Test helpers for the real services of the local stack (scripts/stack.sh): unique topics
+ * and groups per test, Postgres assertions by event id, polling. Every resource is closed in
+ * t.after. They fail loudly when a service is missing: run `npm test` (it starts the stack).
+ */
+import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { TestContext } from 'node:test'
+import type { Admin } from 'kafkajs'
+import type pg from 'pg'
+import { parseKafkaConfig, parsePostgresConfig, type KafkaConfig } from '../../src/config.js'
+import { createKafka } from '../../src/kafka/client.js'
+import { ensureTopics } from '../../src/kafka/topics.js'
+import { createLogger } from '../../src/logger.js'
+import { PROJECT_ROOT } from '../../src/paths.js'
+import { createPgPool } from '../../src/pg/pool.js'
+
+export const quietLogger = createLogger({ level: 'error' }, 'test')
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`
+}
+
+export interface TestTopic {
+  readonly topic: string
+  readonly dlqTopic: string
+  readonly group: string
+  readonly kafka: KafkaConfig
+  /** Environment for a spawned producer-api or consumer that uses this topic and group. */
+  readonly env: Readonly<Record<string, string>>
+}
+
+/** A fresh topic + DLQ + group name, deleted after the test. */
+export async function createTestTopic(t: TestContext, partitions = 3): Promise<TestTopic> {
+  const topic = uniqueName('test-events')
+  const env = {
+    KAFKA_TOPIC: topic,
+    KAFKA_TOPIC_PARTITIONS: String(partitions),
+    SINK_GROUP_ID: uniqueName('test-sink'),
+    // The broker's minimum: a consumer killed with -9 leaves the group within seconds.
+    SINK_SESSION_TIMEOUT_MS: '6000',
+  }
+  const kafka = parseKafkaConfig({ ...process.env, ...env }, 'test')
+  const admin = createKafka(kafka, quietLogger).admin()
+  await admin.connect()
+  t.after(async () => {
+    // KEEP_TEST_TOPICS=1 keeps them for a post-mortem.
+    if (process.env.KEEP_TEST_TOPICS === undefined) await admin.deleteTopics({ topics: [kafka.topic, kafka.dlqTopic] }).catch(() => undefined)
+    await admin.disconnect()
+  })
+  await ensureTopics(admin, kafka)
+  return { topic, dlqTopic: kafka.dlqTopic, group: env.SINK_GROUP_ID, kafka, env }
+}
+
+export async function connectAdmin(t: TestContext, config: KafkaConfig = parseKafkaConfig(process.env, 'test')): Promise<Admin> {
+  const admin = createKafka(config, quietLogger).admin()
+  await admin.connect()
+  t.after(() => admin.disconnect())
+  return admin
+}
+
+export function testPool(t: TestContext): pg.Pool {
+  const pool = createPgPool(parsePostgresConfig(process.env), quietLogger, 'test')
+  t.after(() => pool.end())
+  return pool
+}
+
+/** How many rows each id has in `events` (absent ids are missing from the map). */
+export async function countByEventId(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ event_id: string; n: number }>(
+    'SELECT event_id::text, count(*)::int AS n FROM events WHERE event_id = ANY($1::uuid[]) GROUP BY event_id', [ids])
+  return new Map(rows.map((r) => [r.event_id, r.n]))
+}
+
+/** Polls until `check` returns true; fails with `message` and the last state after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean> | boolean, { timeoutMs = 20_000, intervalMs = 100, message = 'condition' } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await check()) return
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`)
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+/** Waits until every id is in Postgres, then asserts each is there exactly once. */
+export async function assertExactlyOnce(pool: pg.Pool, ids: readonly string[], timeoutMs = 30_000): Promise<void> {
+  let counts = new Map<string, number>()
+  await waitFor(async () => {
+    counts = await countByEventId(pool, ids)
+    return counts.size === new Set(ids).size
+  }, { timeoutMs, message: `${ids.length} acknowledged events in Postgres (have ${counts.size})` }).catch((err: Error) => {
+    const missing = ids.filter((id) => !counts.has(id))
+    const file = join(PROJECT_ROOT, '.local', 'logs', 'test', `missing-${Date.now()}.txt`)
+    writeFileSync(file, missing.join('\n'))
+    throw new Error(`${err.message}; missing ${missing.length} (listed in ${file}), e.g. ${missing.slice(0, 3).join(', ')}`)
+  })
+  const duplicated = [...counts].filter(([, n]) => n !== 1)
+  if (duplicated.length > 0) throw new Error(`${duplicated.length} events stored more than once, e.g. ${duplicated[0]?.[0]}`)
+}
