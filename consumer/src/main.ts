@@ -2,6 +2,7 @@
 import { loadCatalog } from '../../lib/src/avro/catalog.js'
 import { createDecoder } from '../../lib/src/avro/codec.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
+import { createProducer } from '../../lib/src/kafka/producer.js'
 import { createLogger } from '../../lib/src/logger.js'
 import { createPgPool } from '../../lib/src/pg/pool.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
@@ -25,7 +26,7 @@ const consumer = kafka.consumer({
   maxBytesPerPartition: config.sink.maxBytesPerPartition,
   allowAutoTopicCreation: false,
 })
-const dlqProducer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false })
+const dlqProducer = createProducer(kafka)
 
 const close = once(async () => {
   await consumer.stop() // waits for the batches being written, then commits

@@ -13,7 +13,7 @@ export const CODES = {
   PIPELINE_NOT_FOUND: { status: 404, retriable: false, title: 'Not found' },
   PIPELINE_METHOD_NOT_ALLOWED: { status: 405, retriable: false, title: 'Method not allowed' },
   PIPELINE_BROKER_UNAVAILABLE: { status: 503, retriable: true, title: 'Broker unavailable' },
-  PIPELINE_BROKER_TIMEOUT: { status: 503, retriable: true, title: 'Broker did not acknowledge in time' },
+  PIPELINE_BROKER_UNCONFIRMED: { status: 503, retriable: true, title: 'Broker did not confirm the write' },
   PIPELINE_SHUTTING_DOWN: { status: 503, retriable: true, title: 'Shutting down' },
   PIPELINE_RECORD_UNDECODABLE: { status: 500, retriable: false, title: 'Record cannot be decoded' },
   PIPELINE_ROW_REJECTED: { status: 500, retriable: false, title: 'Postgres rejected the row' },

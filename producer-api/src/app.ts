@@ -1,5 +1,5 @@
 /** Builds the producer-api Fastify app from its dependencies; main.ts listens. */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from '../../lib/src/logger.js'
 import type { AcceptDeps } from './events/accept.js'
 import { registerProblemHandlers } from './plugins/problem.js'
@@ -18,7 +18,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.logger
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }), // lifecycle and faults only
     bodyLimit: deps.bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -23,7 +23,7 @@ export interface SendConfig {
   /** Flush a shared produce request at this many events or bytes. */
   readonly maxEvents: number
   readonly maxBytes: number
-  /** Produce requests in flight at once (kafkajs serialises idempotent sends per broker). */
+  /** Produce requests in flight at once; more than 1 lets kafkajs retries reorder a partition. */
   readonly maxInFlight: number
   /** Retry-After (s) answered when the broker is unavailable. */
   readonly retryAfterSeconds: number

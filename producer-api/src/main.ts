@@ -1,6 +1,7 @@
 /** producer-api: wiring only. */
 import { loadCatalog } from '../../lib/src/avro/catalog.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
+import { createProducer } from '../../lib/src/kafka/producer.js'
 import { createLogger } from '../../lib/src/logger.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { nowMicros } from '../../lib/src/time.js'
@@ -14,7 +15,7 @@ const config = parseProducerApiConfig(process.env)
 const logger = createLogger(config.log, 'producer-api')
 const catalog = loadCatalog()
 const kafka = createKafka(config.kafka, logger)
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false })
+const producer = createProducer(kafka)
 const admin = kafka.admin()
 await Promise.all([producer.connect(), admin.connect()])
 

@@ -9,6 +9,7 @@ import type { KafkaMessage } from 'kafkajs'
 import { loadCatalog } from '../../../lib/src/avro/catalog.js'
 import { encodeRecord } from '../../../lib/src/avro/codec.js'
 import { createKafka } from '../../../lib/src/kafka/client.js'
+import { createProducer } from '../../../lib/src/kafka/producer.js'
 import { nowMicros } from '../../../lib/src/time.js'
 import { startService } from '../../../lib/test/helpers/processes.js'
 import { assertExactlyOnce, createTestTopic, quietLogger, testPool, uniqueName, waitFor } from '../../../lib/test/helpers/services.js'
@@ -26,7 +27,7 @@ test('undecodable and Postgres-rejected records go to the DLQ with a reason; the
   const topic = await createTestTopic(t, 1)
   const pool = testPool(t)
   const kafka = createKafka(topic.kafka, quietLogger)
-  const producer = kafka.producer({ idempotent: true })
+  const producer = createProducer(kafka)
   await producer.connect()
   t.after(() => producer.disconnect())
 

@@ -1,15 +1,15 @@
 /**
  * Shares produce requests between concurrent HTTP requests. kafkajs sends one produce
- * request per send() call and serialises idempotent sends per broker, so one request per
- * event would cap throughput at one event per broker round trip. Instead, events wait here
- * (at most `lingerMs`, or until the in-flight send returns) and go out together in one
- * sendBatch with acks=all.
+ * request per send() call, so one request per event would cap throughput at one event per
+ * broker round trip. Instead, events wait here (at most `lingerMs`, or until the in-flight
+ * send returns) and go out together in one sendBatch with acks=all. With one send in flight
+ * (the default), kafkajs' retries cannot reorder a partition.
  *
  * Each caller learns the fate of its own events:
  * - resolved: the broker has them (acks=all);
  * - PIPELINE_BROKER_UNAVAILABLE: they were never handed to the broker (not written);
- * - PIPELINE_BROKER_TIMEOUT: handed over but not acknowledged in time; they may still be
- *   written, so the client must retry with the same event ids (deduplicated downstream).
+ * - PIPELINE_BROKER_UNCONFIRMED: handed over, then no ack in time or a failed send; they may
+ *   be written, so the client retries with the same event ids (deduplicated downstream).
  */
 import type { Message, Producer } from 'kafkajs'
 import { PipelineError } from '../../../lib/src/errors.js'
@@ -69,7 +69,7 @@ export function createSender({ producer, topic, config, onSendError }: SenderDep
       queuedBytes -= entry.bytes
       settle(entry, unavailable(`broker busy or unreachable: not sent within ${config.ackTimeoutMs} ms`))
     } else {
-      settle(entry, new PipelineError('PIPELINE_BROKER_TIMEOUT',
+      settle(entry, new PipelineError('PIPELINE_BROKER_UNCONFIRMED',
         `broker did not acknowledge within ${config.ackTimeoutMs} ms; retry with the same event ids`,
         { retryAfter: config.retryAfterSeconds }))
     }
@@ -110,7 +110,9 @@ export function createSender({ producer, topic, config, onSendError }: SenderDep
           () => batch.forEach((entry) => settle(entry)),
           (err: unknown) => {
             onSendError?.(err)
-            const error = unavailable(`broker rejected the send: ${(err as Error).message}`, err)
+            const error = new PipelineError('PIPELINE_BROKER_UNCONFIRMED',
+              `the send failed after it went out (${(err as Error).message}); retry with the same event ids`,
+              { cause: err, retryAfter: config.retryAfterSeconds })
             batch.forEach((entry) => settle(entry, error))
           },
         )

@@ -101,6 +101,26 @@ test('kill -9 of the consumer mid-stream, then a restart: every acknowledged eve
   await assertExactlyOnce(pool, [...load.acked], 60_000)
 })
 
+test('a rebalance (a second consumer joins, then the first gets SIGTERM) keeps every event exactly once', async (t) => {
+  const topic = await createTestTopic(t, 4)
+  const pool = testPool(t)
+  const first = await startService(t, 'consumer', topic.env)
+  const api = await startService(t, 'producer-api', topic.env)
+  const load = startLoad({ url: api.url, concurrency: 8, batchSize: 50 })
+  await sleep(1000)
+  const second = await startService(t, 'consumer', topic.env)
+  await sleep(1000)
+  first.kill('SIGTERM')
+  assert.equal(await first.exited, 0, 'the consumer drains and exits 0 on SIGTERM')
+  assert.match(first.log(), /shut down cleanly/)
+  await sleep(1000)
+  load.stop()
+  await load.done
+  assert.ok(load.acked.size > 1000, `only ${load.acked.size} acknowledged`)
+  await assertExactlyOnce(pool, [...load.acked], 60_000)
+  assert.equal(second.proc.exitCode, null)
+})
+
 test('kill -9 of producer-api under load: every acknowledged event is in Postgres exactly once', async (t) => {
   const topic = await createTestTopic(t)
   const pool = testPool(t)

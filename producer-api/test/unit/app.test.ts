@@ -90,7 +90,7 @@ test('POST /events/batch: 202 all valid, 207 partial with only the valid sent, 4
 
 test('broker trouble is a 503 with Retry-After and the ids to resend', async (t) => {
   const { app } = await appWith(t, async () => {
-    throw new PipelineError('PIPELINE_BROKER_TIMEOUT', 'slow', { retryAfter: 3 })
+    throw new PipelineError('PIPELINE_BROKER_UNCONFIRMED', 'slow', { retryAfter: 3 })
   })
   const res = await app.inject(post('/events', { ...event, event_id: '01a20e24-213f-71aa-9e50-377fc0faab61' }))
   assert.equal(res.statusCode, 503)

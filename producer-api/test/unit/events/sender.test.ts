@@ -59,7 +59,7 @@ test('timeouts: queued events are dropped (UNAVAILABLE), sent ones are unknown (
   const sent = sender.send([msg('a')], 1)
   await tick()
   const queued = sender.send([msg('b')], 1)
-  await assert.rejects(sent, (e: unknown) => e instanceof PipelineError && e.code === 'PIPELINE_BROKER_TIMEOUT' && e.retryAfter === 2)
+  await assert.rejects(sent, (e: unknown) => e instanceof PipelineError && e.code === 'PIPELINE_BROKER_UNCONFIRMED' && e.retryAfter === 2)
   await assert.rejects(queued, (e: unknown) => e instanceof PipelineError && e.code === 'PIPELINE_BROKER_UNAVAILABLE')
   assert.equal(sender.pendingEvents, 0)
   calls[0]?.ack()
@@ -67,13 +67,13 @@ test('timeouts: queued events are dropped (UNAVAILABLE), sent ones are unknown (
   assert.equal(calls.length, 1, 'the dropped event is never sent')
 })
 
-test('a failed send rejects its callers with UNAVAILABLE; close refuses new sends', async () => {
+test('a failed send rejects its callers with UNCONFIRMED (it may be written); close refuses new sends', async () => {
   const { calls, producer } = fakeProducer()
   const sender = createSender({ producer, topic: 't', config })
   const a = sender.send([msg('a')], 1)
   await tick()
   calls[0]?.fail(new Error('NOT_LEADER'))
-  await assert.rejects(a, (e: unknown) => e instanceof PipelineError && e.code === 'PIPELINE_BROKER_UNAVAILABLE')
+  await assert.rejects(a, (e: unknown) => e instanceof PipelineError && e.code === 'PIPELINE_BROKER_UNCONFIRMED')
   await sender.close()
   await sender.close()
   await assert.rejects(sender.send([msg('b')], 1), (e: unknown) => e instanceof PipelineError && e.code === 'PIPELINE_SHUTTING_DOWN')
