@@ -1,10 +1,21 @@
 /** Builds the producer-api Fastify app from its dependencies; main.ts listens. */
+import underPressure from '@fastify/under-pressure'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+import { PipelineError } from '../../lib/src/errors.js'
 import type { Logger } from '../../lib/src/logger.js'
+import type { HttpMetrics, IngestMetrics } from '../../lib/src/metrics.js'
+import type { AdmissionConfig } from './config.js'
 import type { AcceptDeps } from './events/accept.js'
+import type { LagSnapshot } from './lag/monitor.js'
+import type { Thresholds } from './lag/policy.js'
+import { admission } from './plugins/admission.js'
+import { backpressure } from './plugins/backpressure.js'
 import { registerProblemHandlers } from './plugins/problem.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes, type ReadinessCheck } from './routes/health.js'
+import { lagRoutes } from './routes/lag.js'
+import { metricsRoutes, observeHttp } from './routes/metrics.js'
 
 export interface AppDeps {
   readonly logger: Logger
@@ -12,6 +23,10 @@ export interface AppDeps {
   readonly ready: ReadinessCheck
   readonly bodyLimit: number
   readonly maxBatchEvents: number
+  readonly lag: { readonly snapshot: () => LagSnapshot; readonly thresholds: Thresholds }
+  readonly admission: AdmissionConfig
+  readonly metrics: { readonly registry: Registry; readonly http: HttpMetrics; readonly ingest: IngestMetrics }
+  readonly random?: () => number
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -28,7 +43,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify would otherwise parse text/plain bodies too.
   app.removeContentTypeParser('text/plain')
   registerProblemHandlers(app)
+  observeHttp(app, deps.metrics.http)
+  const { ingest } = deps.metrics
+  if (deps.admission.maxEventLoopDelayMs > 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: deps.admission.maxEventLoopDelayMs,
+      // Only ingestion is shed; health, lag and metrics always answer.
+      pressureHandler: async (request, _reply, type, value) => {
+        if (!request.routeOptions.url?.startsWith('/events')) return
+        ingest.throttled.inc({ status: '503', reason: 'PIPELINE_OVERLOADED' })
+        throw new PipelineError('PIPELINE_OVERLOADED', `under pressure: ${type} ${Math.round(value ?? 0)}`, { retryAfter: deps.admission.retryAfterSeconds })
+      },
+    })
+  }
+  await app.register(metricsRoutes, { registry: deps.metrics.registry })
   await app.register(healthRoutes, { ready: deps.ready })
-  await app.register(eventRoutes, { accept: deps.accept, maxBatchEvents: deps.maxBatchEvents })
+  await app.register(lagRoutes, deps.lag)
+  // Ingestion in its own scope: admission, then backpressure, run before any body is read.
+  // (hooks added straight to the scope, so that they cover its routes and nothing else).
+  await app.register(async (scope) => {
+    admission(scope, { ...deps.admission, bodyLimit: deps.bodyLimit, metrics: ingest })
+    backpressure(scope, { decision: () => deps.lag.snapshot().decision, random: deps.random, metrics: ingest })
+    await scope.register(eventRoutes, { accept: deps.accept, maxBatchEvents: deps.maxBatchEvents })
+  })
   return app
 }

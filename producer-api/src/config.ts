@@ -1,7 +1,9 @@
 import {
-  deepFreeze, int, parseEnv, parseKafkaConfig, parseLogConfig, port, positiveInt, str,
+  deepFreeze, int, list, num, parseEnv, parseKafkaConfig, parseLogConfig, port, positiveInt, str,
   type Env, type KafkaConfig, type LogConfig,
 } from '../../lib/src/config.js'
+import { PipelineError } from '../../lib/src/errors.js'
+import type { Thresholds } from './lag/policy.js'
 
 export interface ProducerApiConfig {
   readonly host: string
@@ -13,6 +15,24 @@ export interface ProducerApiConfig {
   readonly send: SendConfig
   readonly log: LogConfig
   readonly shutdownTimeoutMs: number
+  readonly lag: LagConfig
+  readonly admission: AdmissionConfig
+}
+
+export interface LagConfig {
+  /** Consumer groups whose lag throttles ingestion. */
+  readonly groups: readonly string[]
+  readonly intervalMs: number
+  readonly staleAfterMs: number
+  readonly thresholds: Thresholds
+}
+
+export interface AdmissionConfig {
+  readonly maxRequests: number
+  readonly maxBytes: number
+  /** 503 while the event loop lags more than this (0: off). */
+  readonly maxEventLoopDelayMs: number
+  readonly retryAfterSeconds: number
 }
 
 export interface SendConfig {
@@ -42,7 +62,26 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
     SEND_MAX_IN_FLIGHT: positiveInt({ default: 1 }),
     SEND_RETRY_AFTER_SECONDS: positiveInt({ default: 2 }),
     SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+    LAG_GROUPS: list({ default: ['events-pg-sink'] }),
+    LAG_POLL_MS: positiveInt({ default: 1000 }),
+    LAG_STALE_MS: positiveInt({ default: 5000 }),
+    LAG_SOFT: positiveInt({ default: 100_000 }),
+    LAG_HARD: positiveInt({ default: 1_000_000 }),
+    LAG_HYSTERESIS: num({ default: 0.2 }),
+    LAG_MIN_SHED_RATIO: num({ default: 0.1 }),
+    LAG_MAX_RETRY_AFTER_SECONDS: positiveInt({ default: 60 }),
+    LAG_UNKNOWN_RETRY_AFTER_SECONDS: positiveInt({ default: 5 }),
+    ADMISSION_MAX_REQUESTS: positiveInt({ default: 2000 }),
+    ADMISSION_MAX_BYTES: positiveInt({ default: 64 * 1024 * 1024 }),
+    ADMISSION_MAX_EVENT_LOOP_DELAY_MS: int({ default: 1000 }),
+    ADMISSION_RETRY_AFTER_SECONDS: positiveInt({ default: 1 }),
   })
+  if (e.LAG_HARD <= e.LAG_SOFT) {
+    throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: LAG_HARD (${e.LAG_HARD}) must be above LAG_SOFT (${e.LAG_SOFT})`)
+  }
+  for (const [name, value] of [['LAG_HYSTERESIS', e.LAG_HYSTERESIS], ['LAG_MIN_SHED_RATIO', e.LAG_MIN_SHED_RATIO]] as const) {
+    if (!(value >= 0 && value < 1)) throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: ${name} must be in [0, 1), got ${value}`)
+  }
   return deepFreeze({
     host: e.HOST,
     port: e.PORT,
@@ -59,5 +98,24 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
     },
     log: parseLogConfig(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    lag: {
+      groups: e.LAG_GROUPS,
+      intervalMs: e.LAG_POLL_MS,
+      staleAfterMs: e.LAG_STALE_MS,
+      thresholds: {
+        soft: e.LAG_SOFT,
+        hard: e.LAG_HARD,
+        hysteresis: e.LAG_HYSTERESIS,
+        minShedShare: e.LAG_MIN_SHED_RATIO,
+        maxRetryAfterSeconds: e.LAG_MAX_RETRY_AFTER_SECONDS,
+        unknownRetryAfterSeconds: e.LAG_UNKNOWN_RETRY_AFTER_SECONDS,
+      },
+    },
+    admission: {
+      maxRequests: e.ADMISSION_MAX_REQUESTS,
+      maxBytes: e.ADMISSION_MAX_BYTES,
+      maxEventLoopDelayMs: e.ADMISSION_MAX_EVENT_LOOP_DELAY_MS,
+      retryAfterSeconds: e.ADMISSION_RETRY_AFTER_SECONDS,
+    },
   })
 }

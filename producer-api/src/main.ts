@@ -3,6 +3,7 @@ import { loadCatalog } from '../../lib/src/avro/catalog.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
 import { createProducer } from '../../lib/src/kafka/producer.js'
 import { createLogger } from '../../lib/src/logger.js'
+import { createHttpMetrics, createIngestMetrics, createLagMetrics, createRegistry } from '../../lib/src/metrics.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { nowMicros } from '../../lib/src/time.js'
 import { buildApp } from './app.js'
@@ -10,10 +11,14 @@ import { parseProducerApiConfig } from './config.js'
 import { createSender } from './events/sender.js'
 import { createEventValidator } from './events/validate.js'
 import { createBrokerProbe } from './health/broker.js'
+import { createLagMonitor } from './lag/monitor.js'
 
 const config = parseProducerApiConfig(process.env)
 const logger = createLogger(config.log, 'producer-api')
 const catalog = loadCatalog()
+const registry = createRegistry('producer-api')
+const metrics = { registry, http: createHttpMetrics(registry), ingest: createIngestMetrics(registry) }
+
 const kafka = createKafka(config.kafka, logger)
 const producer = createProducer(kafka)
 const admin = kafka.admin()
@@ -23,26 +28,45 @@ const sender = createSender({
   producer,
   topic: config.kafka.topic,
   config: config.send,
-  onSendError: (err) => logger.warn({ err }, 'produce failed'),
+  onSent: ({ events, seconds, error }) => {
+    metrics.ingest.sendBatchSize.observe(events)
+    metrics.ingest.sendDuration.observe({ outcome: error === undefined ? 'ok' : 'error' }, seconds)
+    if (error !== undefined) logger.warn({ err: error, events }, 'produce failed')
+  },
 })
+const monitor = createLagMonitor({
+  admin,
+  topic: config.kafka.topic,
+  groups: config.lag.groups,
+  thresholds: config.lag.thresholds,
+  intervalMs: config.lag.intervalMs,
+  staleAfterMs: config.lag.staleAfterMs,
+  metrics: createLagMetrics(registry),
+  logger,
+})
+await monitor.start()
 const probe = createBrokerProbe({ admin, topic: config.kafka.topic, timeoutMs: 2000, cacheMs: 1000 })
 const app = await buildApp({
   logger,
-  accept: { validate: createEventValidator(catalog), sender, clock: nowMicros },
+  accept: { validate: createEventValidator(catalog), sender, clock: nowMicros, metrics: metrics.ingest },
   ready: async () => {
     const broker = await probe()
     return { ready: broker.ready, checks: { broker: broker.detail } }
   },
   bodyLimit: config.bodyLimit,
   maxBatchEvents: config.maxBatchEvents,
+  lag: { snapshot: monitor.snapshot, thresholds: config.lag.thresholds },
+  admission: config.admission,
+  metrics,
 })
 
 const close = once(async () => {
   await app.close() // stop accepting, let in-flight requests finish
+  monitor.close()
   await sender.close() // flush what is queued, wait for acks
   await Promise.allSettled([producer.disconnect(), admin.disconnect()])
 })
 handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
 
 await app.listen({ host: config.host, port: config.port })
-logger.info({ host: config.host, port: config.port, topic: config.kafka.topic }, 'producer-api listening')
+logger.info({ host: config.host, port: config.port, topic: config.kafka.topic, lag: config.lag }, 'producer-api listening')

@@ -14,10 +14,20 @@ export interface LoadOptions {
   readonly service?: string
 }
 
+export interface Outcome {
+  /** ms since the epoch when the response came */
+  readonly at: number
+  readonly status: number | string
+  readonly retryAfter: number | undefined
+  readonly ms: number
+}
+
 export interface LoadRun {
   readonly acked: Set<string>
   readonly attempted: Set<string>
   readonly statuses: Map<number | string, number>
+  /** Every response in order, for timelines. */
+  readonly outcomes: Outcome[]
   stop(): void
   readonly done: Promise<void>
 }
@@ -26,16 +36,18 @@ export function genericEvent(service: string, extra: Record<string, unknown> = {
   return { event_id: randomUUID(), service, event_type: 'generic', payload: { n: Math.random(), at: Date.now() }, ...extra }
 }
 
-export async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; retryAfter: number | undefined }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   const text = await res.text()
-  return { status: res.status, body: text.length > 0 ? JSON.parse(text) : {} }
+  const retryAfter = res.headers.get('retry-after')
+  return { status: res.status, body: text.length > 0 ? JSON.parse(text) : {}, retryAfter: retryAfter === null ? undefined : Number(retryAfter) }
 }
 
 export function startLoad(options: LoadOptions): LoadRun {
   const acked = new Set<string>()
   const attempted = new Set<string>()
   const statuses = new Map<number | string, number>()
+  const outcomes: Outcome[] = []
   let stopped = false
   let made = 0
   const service = options.service ?? 'test-load'
@@ -46,21 +58,27 @@ export function startLoad(options: LoadOptions): LoadRun {
       const batch = Array.from({ length: Math.max(1, options.batchSize) }, () => genericEvent(service))
       batch.forEach((e) => attempted.add(e.event_id))
       let status: number | string
+      let retryAfter: number | undefined
+      const started = Date.now()
       try {
         const res = options.batchSize > 1
           ? await post(`${options.url}/events/batch`, { events: batch })
           : await post(`${options.url}/events`, batch[0])
         status = res.status
+        retryAfter = res.retryAfter
         if (res.status === 202) batch.forEach((e) => acked.add(e.event_id))
         if (res.status === 207) throw new Error('unexpected 207 for valid events')
       } catch (err) {
         status = (err as Error).name === 'TypeError' ? 'connection-error' : `error:${(err as Error).message}`
-        await new Promise((r) => setTimeout(r, 20))
       }
+      const at = Date.now()
+      outcomes.push({ at, status, retryAfter, ms: at - started })
       statuses.set(status, (statuses.get(status) ?? 0) + 1)
+      // Refused or failed: pause a little instead of spinning (tests watch, they do not honour Retry-After).
+      if (status !== 202) await new Promise((r) => setTimeout(r, 20))
     }
   }
 
   const done = Promise.all(Array.from({ length: options.concurrency }, worker)).then(() => undefined)
-  return { acked, attempted, statuses, stop: () => { stopped = true }, done }
+  return { acked, attempted, statuses, outcomes, stop: () => { stopped = true }, done }
 }

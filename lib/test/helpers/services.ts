@@ -34,10 +34,12 @@ export interface TestTopic {
 /** A fresh topic + DLQ + group name, deleted after the test. */
 export async function createTestTopic(t: TestContext, partitions = 3): Promise<TestTopic> {
   const topic = uniqueName('test-events')
+  const group = uniqueName('test-sink')
   const env = {
     KAFKA_TOPIC: topic,
     KAFKA_TOPIC_PARTITIONS: String(partitions),
-    SINK_GROUP_ID: uniqueName('test-sink'),
+    SINK_GROUP_ID: group,
+    LAG_GROUPS: group,
     // The broker's minimum: a consumer killed with -9 leaves the group within seconds.
     SINK_SESSION_TIMEOUT_MS: '6000',
   }

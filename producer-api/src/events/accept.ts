@@ -6,6 +6,7 @@
 import type { Message } from 'kafkajs'
 import { encodeRecord } from '../../../lib/src/avro/codec.js'
 import { PipelineError, type FieldError } from '../../../lib/src/errors.js'
+import type { IngestMetrics } from '../../../lib/src/metrics.js'
 import type { Sender } from './sender.js'
 import type { EventValidator } from './validate.js'
 
@@ -23,6 +24,7 @@ export interface AcceptDeps {
   readonly validate: EventValidator
   readonly sender: Pick<Sender, 'send'>
   readonly clock: () => number
+  readonly metrics?: IngestMetrics
 }
 
 export const CONTENT_TYPE = 'application/vnd.aurore.event+avro'
@@ -53,15 +55,19 @@ export async function acceptEvents(deps: AcceptDeps, inputs: readonly unknown[])
     })
     outcomes.push({ index, status: 'accepted', event_id: record.event_id })
   })
+  const invalid = inputs.length - messages.length
+  if (invalid > 0) deps.metrics?.rejected.inc({ reason: 'PIPELINE_EVENT_INVALID' }, invalid)
   if (messages.length > 0) {
     try {
       await deps.sender.send(messages, bytes)
+      deps.metrics?.accepted.inc(messages.length)
     } catch (err) {
       // Tell the client which ids to resend: a retry with the same ids cannot duplicate.
       if (!(err instanceof PipelineError)) throw err
+      deps.metrics?.rejected.inc({ reason: err.code }, messages.length)
       const eventIds = outcomes.flatMap((o) => (o.status === 'accepted' ? [o.event_id] : []))
       throw new PipelineError(err.code, err.message, { cause: err.cause, retryAfter: err.retryAfter, extra: { event_ids: eventIds } })
     }
   }
-  return { outcomes, accepted: messages.length, rejected: inputs.length - messages.length }
+  return { outcomes, accepted: messages.length, rejected: invalid }
 }

@@ -37,10 +37,11 @@ export interface SenderDeps {
   readonly producer: Pick<Producer, 'sendBatch'>
   readonly topic: string
   readonly config: SendConfig
-  readonly onSendError?: (err: unknown) => void
+  /** Called after each produce request: how many events, how long, and the error if it failed. */
+  readonly onSent?: (info: { readonly events: number; readonly seconds: number; readonly error?: unknown }) => void
 }
 
-export function createSender({ producer, topic, config, onSendError }: SenderDeps): Sender {
+export function createSender({ producer, topic, config, onSent }: SenderDeps): Sender {
   let queue: Entry[] = []
   let queuedEvents = 0
   let queuedBytes = 0
@@ -104,12 +105,17 @@ export function createSender({ producer, topic, config, onSendError }: SenderDep
         for (const m of entry.messages) messages.push(m)
       }
       inFlight++
+      const started = performance.now()
+      const seconds = () => (performance.now() - started) / 1000
       producer
         .sendBatch({ topicMessages: [{ topic, messages }], acks: -1 })
         .then(
-          () => batch.forEach((entry) => settle(entry)),
+          () => {
+            onSent?.({ events: messages.length, seconds: seconds() })
+            batch.forEach((entry) => settle(entry))
+          },
           (err: unknown) => {
-            onSendError?.(err)
+            onSent?.({ events: messages.length, seconds: seconds(), error: err })
             const error = new PipelineError('PIPELINE_BROKER_UNCONFIRMED',
               `the send failed after it went out (${(err as Error).message}); retry with the same event ids`,
               { cause: err, retryAfter: config.retryAfterSeconds })

@@ -8,23 +8,35 @@ import type { Message } from 'kafkajs'
 import { loadCatalog } from '../../../lib/src/avro/catalog.js'
 import { PipelineError } from '../../../lib/src/errors.js'
 import { createLogger } from '../../../lib/src/logger.js'
+import { createHttpMetrics, createIngestMetrics, createRegistry } from '../../../lib/src/metrics.js'
 import { buildApp } from '../../src/app.js'
 import { createEventValidator } from '../../src/events/validate.js'
+import type { LagSnapshot } from '../../src/lag/monitor.js'
+import type { Decision, Thresholds } from '../../src/lag/policy.js'
 
 const validate = createEventValidator(loadCatalog())
 const event = { service: 'svc', event_type: 'generic', payload: { a: 1 } }
 
-async function appWith(t: TestContext, send: (messages: readonly Message[]) => Promise<void> = async () => undefined) {
+const thresholds: Thresholds = { soft: 100, hard: 1000, hysteresis: 0.2, minShedShare: 0.1, maxRetryAfterSeconds: 60, unknownRetryAfterSeconds: 5 }
+const OK: Decision = { state: 'ok', shedShare: 0, retryAfterSeconds: 0, reason: 'fine' }
+
+async function appWith(t: TestContext, send: (messages: readonly Message[]) => Promise<void> = async () => undefined, maxRequests = 100) {
   const sent: Message[] = []
+  const lag = { decision: OK }
+  const registry = createRegistry('test')
   const app = await buildApp({
     logger: createLogger({ level: 'silent' }, 'test'),
     accept: { validate, clock: () => 1_000_000, sender: { send: async (m) => { await send(m); sent.push(...m) } } },
     ready: async () => ({ ready: true, checks: {} }),
     bodyLimit: 4096,
     maxBatchEvents: 3,
+    lag: { snapshot: (): LagSnapshot => ({ readAt: 1, groups: [], decision: lag.decision, error: undefined }), thresholds },
+    admission: { maxRequests, maxBytes: 1_000_000, maxEventLoopDelayMs: 0, retryAfterSeconds: 1 },
+    metrics: { registry, http: createHttpMetrics(registry), ingest: createIngestMetrics(registry) },
+    random: () => 0.5,
   })
   t.after(() => app.close())
-  return { app, sent }
+  return { app, sent, lag }
 }
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
@@ -112,4 +124,48 @@ test('health endpoints', async (t) => {
   const { app } = await appWith(t)
   assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200)
   assert.equal((await app.inject({ method: 'GET', url: '/health/ready' })).json().status, 'ready')
+})
+
+test('backpressure: 429 for the shed share, 503 when rejecting or unknown; health is never throttled', async (t) => {
+  const { app, sent, lag } = await appWith(t)
+  const cases: [Decision, number | undefined, string | undefined][] = [
+    [{ state: 'throttle', shedShare: 0.4, retryAfterSeconds: 7, reason: 'r' }, 202, undefined], // roll 0.5 ≥ 0.4: accepted
+    [{ state: 'throttle', shedShare: 0.6, retryAfterSeconds: 7, reason: 'r' }, 429, 'PIPELINE_THROTTLED'],
+    [{ state: 'reject', shedShare: 1, retryAfterSeconds: 12, reason: 'r' }, 503, 'PIPELINE_LAG_CRITICAL'],
+    [{ state: 'unknown', shedShare: 1, retryAfterSeconds: 5, reason: 'r' }, 503, 'PIPELINE_LAG_UNKNOWN'],
+  ]
+  for (const [decision, status, code] of cases) {
+    lag.decision = decision
+    const res = await app.inject(post('/events', event))
+    assert.equal(res.statusCode, status, decision.state)
+    if (code !== undefined) {
+      assert.equal(res.json().code, code)
+      assert.equal(res.headers['retry-after'], String(decision.retryAfterSeconds))
+    }
+    for (const url of ['/health', '/health/ready', '/health/lag', '/health/buffer', '/metrics']) {
+      assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200, `${url} while ${decision.state}`)
+    }
+  }
+  assert.equal(sent.length, 1)
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
+  assert.match(metrics, /pipeline_http_throttled_total\{status="429",reason="PIPELINE_THROTTLED",service="test"\} 1/)
+  assert.match(metrics, /pipeline_http_requests_total\{method="POST",route="\/events",status="503",service="test"\} 2/)
+  assert.match(metrics, /process_cpu_seconds_total/)
+})
+
+test('admission: past the in-flight bound, requests get a fast 503 and the rest still succeed', async (t) => {
+  let release = () => {}
+  const gate = new Promise<void>((r) => { release = r })
+  const { app, sent } = await appWith(t, () => gate, 3)
+  const slow = Array.from({ length: 3 }, () => app.inject(post('/events', event)))
+  await new Promise((r) => setTimeout(r, 50))
+  const refused = await app.inject(post('/events', event))
+  assert.equal(refused.statusCode, 503)
+  assert.equal(refused.json().code, 'PIPELINE_OVERLOADED')
+  assert.equal(refused.headers['retry-after'], '1')
+  assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200)
+  release()
+  assert.deepEqual((await Promise.all(slow)).map((r) => r.statusCode), [202, 202, 202])
+  assert.equal((await app.inject(post('/events', event))).statusCode, 202, 'slots are released')
+  assert.equal(sent.length, 4)
 })

@@ -1,0 +1,79 @@
+/**
+ * Every pipeline_* metric, defined once. Each deployable creates its own registry (default
+ * process metrics on) and the metrics it uses; labels are bounded (route, status, reason,
+ * group, partition, never an event or user id).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** Seconds, from 0.5 ms to 10 s: what HTTP, produce and COPY latencies actually span here. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+export const SIZE_BUCKETS = [1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000]
+
+export function createRegistry(service: string): Registry {
+  const registry = new Registry()
+  registry.setDefaultLabels({ service })
+  collectDefaultMetrics({ register: registry })
+  return registry
+}
+
+export function createHttpMetrics(registry: Registry) {
+  return {
+    requests: new Counter({
+      name: 'pipeline_http_requests_total', help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'] as const, registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'pipeline_http_request_duration_seconds', help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'] as const, buckets: LATENCY_BUCKETS, registers: [registry],
+    }),
+  }
+}
+
+export function createIngestMetrics(registry: Registry) {
+  return {
+    accepted: new Counter({ name: 'pipeline_events_accepted_total', help: 'Events acknowledged by the broker (202)', registers: [registry] }),
+    rejected: new Counter({
+      name: 'pipeline_events_rejected_total', help: 'Events not accepted, by reason (error code)',
+      labelNames: ['reason'] as const, registers: [registry],
+    }),
+    sendBatchSize: new Histogram({
+      name: 'pipeline_producer_batch_size', help: 'Events per produce request', buckets: SIZE_BUCKETS, registers: [registry],
+    }),
+    sendDuration: new Histogram({
+      name: 'pipeline_producer_send_duration_seconds', help: 'Produce request latency until acks=all',
+      labelNames: ['outcome'] as const, buckets: LATENCY_BUCKETS, registers: [registry],
+    }),
+    throttled: new Counter({
+      name: 'pipeline_http_throttled_total', help: 'Requests refused by backpressure or admission control',
+      labelNames: ['status', 'reason'] as const, registers: [registry],
+    }),
+  }
+}
+
+export function createLagMetrics(registry: Registry) {
+  return {
+    lag: new Gauge({
+      name: 'pipeline_consumer_lag', help: 'Records not yet committed by the group, per partition',
+      labelNames: ['group', 'partition'] as const, registers: [registry],
+    }),
+    lagTotal: new Gauge({ name: 'pipeline_consumer_lag_total', help: 'Total lag of the group', labelNames: ['group'] as const, registers: [registry] }),
+    members: new Gauge({ name: 'pipeline_consumer_group_members', help: 'Live members of the group', labelNames: ['group'] as const, registers: [registry] }),
+    drainRate: new Gauge({
+      name: 'pipeline_consumer_drain_rate', help: 'Records per second the group commits (smoothed)',
+      labelNames: ['group'] as const, registers: [registry],
+    }),
+    state: new Gauge({
+      name: 'pipeline_backpressure_state', help: 'Backpressure state: 0 ok, 1 throttling (429), 2 rejecting (503), 3 unknown (lag unreadable)',
+      registers: [registry],
+    }),
+    shedShare: new Gauge({ name: 'pipeline_backpressure_shed_ratio', help: 'Share of requests answered 429', registers: [registry] }),
+    threshold: new Gauge({
+      name: 'pipeline_backpressure_threshold', help: 'Backpressure lag thresholds', labelNames: ['kind'] as const, registers: [registry],
+    }),
+    readErrors: new Counter({ name: 'pipeline_lag_read_errors_total', help: 'Failed reads of offsets by the lag monitor', registers: [registry] }),
+  }
+}
+
+export type HttpMetrics = ReturnType<typeof createHttpMetrics>
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>
+export type LagMetrics = ReturnType<typeof createLagMetrics>

@@ -1,0 +1,17 @@
+/** GET /metrics (Prometheus text format), and the HTTP request metrics of every route. */
+import type { FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+import type { HttpMetrics } from '../../../lib/src/metrics.js'
+
+/** Counts and times every response of `app` (call it on the root instance). */
+export function observeHttp(app: FastifyInstance, http: HttpMetrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }
+    http.requests.inc(labels)
+    http.duration.observe(labels, reply.elapsedTime / 1000)
+  })
+}
+
+export async function metricsRoutes(app: FastifyInstance, { registry }: { registry: Registry }): Promise<void> {
+  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()))
+}
