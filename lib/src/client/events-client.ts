@@ -1,0 +1,104 @@
+/**
+ * A small client for producer-api, usable by any Node service and by the load test.
+ * - Every event gets its event_id here (UUIDv7) before the first attempt, so a retry can
+ *   never duplicate: the sink stores each id once.
+ * - 429 and 503 are retried after their Retry-After (capped), connection errors after a
+ *   short backoff, up to `maxAttempts`; 4xx client errors are final.
+ * - Single events go to POST /events, lists to POST /events/batch (a 207 is split into the
+ *   accepted ids and the rejected events).
+ */
+import { Pool } from 'undici'
+import { v7 as uuidv7 } from 'uuid'
+
+export interface EventInput {
+  event_id?: string
+  service: string
+  event_type: string
+  occurred_at?: string
+  user_id?: number
+  payload: Record<string, unknown>
+}
+
+export interface ClientOptions {
+  readonly url: string
+  readonly connections?: number
+  readonly maxAttempts?: number
+  readonly maxRetryDelayMs?: number
+  readonly timeoutMs?: number
+  /** Called before each retry (for counting): the status or 'error', and the delay. */
+  readonly onRetry?: (info: { readonly status: number | 'error'; readonly delayMs: number }) => void
+}
+
+export type SendResult =
+  | { readonly outcome: 'accepted'; readonly eventIds: readonly string[]; readonly attempts: number; readonly lastStatus: number }
+  | { readonly outcome: 'partial'; readonly eventIds: readonly string[]; readonly rejected: readonly { index: number; errors: unknown }[]; readonly attempts: number; readonly lastStatus: number }
+  | { readonly outcome: 'rejected'; readonly status: number; readonly problem: unknown; readonly attempts: number }
+  /** Gave up on 429/503/errors: the events may or may not be stored (retry later with the same ids). */
+  | { readonly outcome: 'failed'; readonly lastStatus: number | 'error'; readonly eventIds: readonly string[]; readonly attempts: number }
+
+export interface EventsClient {
+  send(event: EventInput): Promise<SendResult>
+  sendBatch(events: readonly EventInput[]): Promise<SendResult>
+  close(): Promise<void>
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export function createEventsClient(options: ClientOptions): EventsClient {
+  const maxAttempts = options.maxAttempts ?? 5
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000
+  const timeoutMs = options.timeoutMs ?? 15_000
+  const pool = new Pool(options.url, { connections: options.connections ?? 16, pipelining: 1 })
+
+  async function post(path: string, body: unknown, ids: readonly string[]): Promise<SendResult> {
+    const text = JSON.stringify(body)
+    let last: number | 'error' = 'error'
+    for (let attempt = 1; ; attempt++) {
+      let delayMs: number
+      try {
+        const res = await pool.request({
+          path, method: 'POST', body: text,
+          headers: { 'content-type': 'application/json' },
+          headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
+        })
+        const payload = res.statusCode === 204 ? undefined : await res.body.json().catch(() => undefined)
+        last = res.statusCode
+        if (res.statusCode === 202) return { outcome: 'accepted', eventIds: ids, attempts: attempt, lastStatus: 202 }
+        if (res.statusCode === 207) {
+          const results = (payload as { results?: { index: number; status: number; errors?: unknown }[] } | undefined)?.results ?? []
+          return {
+            outcome: 'partial', attempts: attempt, lastStatus: 207,
+            eventIds: results.filter((r) => r.status === 202).map((r) => ids[r.index] ?? ''),
+            rejected: results.filter((r) => r.status !== 202).map((r) => ({ index: r.index, errors: r.errors })),
+          }
+        }
+        if (res.statusCode !== 429 && res.statusCode !== 503) {
+          return { outcome: 'rejected', status: res.statusCode, problem: payload, attempts: attempt }
+        }
+        const header = res.headers['retry-after']
+        const seconds = Number(Array.isArray(header) ? header[0] : header)
+        delayMs = Math.min(maxRetryDelayMs, Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000)
+      } catch {
+        last = 'error'
+        delayMs = Math.min(maxRetryDelayMs, 100 * 2 ** attempt)
+      }
+      if (attempt >= maxAttempts) return { outcome: 'failed', lastStatus: last, eventIds: ids, attempts: attempt }
+      options.onRetry?.({ status: last, delayMs })
+      await sleep(delayMs)
+    }
+  }
+
+  const withId = (e: EventInput): EventInput => (e.event_id === undefined ? { ...e, event_id: uuidv7() } : e)
+
+  return {
+    send(event) {
+      const e = withId(event)
+      return post('/events', e, [e.event_id ?? ''])
+    },
+    sendBatch(events) {
+      const list = events.map(withId)
+      return post('/events/batch', { events: list }, list.map((e) => e.event_id ?? ''))
+    },
+    close: () => pool.close(),
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm run load-test:parallel [clients] [events_per_min_per_client] [seconds=60] [options]`
+ * (the old command line, kept as is) → a checked, frozen plan.
+ */
+import { parseArgs } from 'node:util'
+
+export interface Plan {
+  readonly clients: number
+  readonly eventsPerMinute: number
+  readonly seconds: number
+  readonly batchSize: number
+  readonly url: string
+  readonly runId: string
+  readonly maxOutstanding: number
+  readonly drainTimeoutSeconds: number
+}
+
+export const USAGE = `usage: npm run load-test:parallel [clients] [events_per_min_per_client] [seconds=60] [options]
+  e.g. npm run load-test:parallel 15 20000 60     (15 clients × 20,000 events/min = 5,000 events/s for 60 s)
+options:
+  --batch N            events per request (default 1: POST /events; more: POST /events/batch)
+  --url URL            producer-api (default $PRODUCER_URL or http://127.0.0.1:3000)
+  --run-id ID          name of this run (default: the start time)
+  --max-outstanding N  requests in flight per client before it counts sends as skipped (default 5000)
+  --drain-timeout S    how long to wait for the sink to catch up (default 120)`
+
+export class UsageError extends Error {}
+
+function positive(name: string, raw: string | undefined, fallback?: number): number {
+  if (raw === undefined) {
+    if (fallback !== undefined) return fallback
+    throw new UsageError(`missing ${name}`)
+  }
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0) throw new UsageError(`${name} must be a positive whole number, got "${raw}"`)
+  return value
+}
+
+export function parsePlan(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, now = new Date()): Plan {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        batch: { type: 'string' }, url: { type: 'string' }, 'run-id': { type: 'string' },
+        'max-outstanding': { type: 'string' }, 'drain-timeout': { type: 'string' },
+      },
+    })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  const { positionals, values } = parsed
+  if (positionals.length > 3) throw new UsageError(`too many arguments: ${positionals.join(' ')}`)
+  const runId = values['run-id'] ?? now.toISOString().replace(/[:.]/g, '-')
+  if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new UsageError(`--run-id may only use letters, digits, '.', '_' and '-'`)
+  const url = values.url ?? env.PRODUCER_URL ?? 'http://127.0.0.1:3000'
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`--url must be an http(s) URL, got "${url}"`)
+  return Object.freeze({
+    clients: positive('clients', positionals[0]),
+    eventsPerMinute: positive('events_per_min_per_client', positionals[1]),
+    seconds: positive('seconds', positionals[2], 60),
+    batchSize: positive('--batch', values.batch, 1),
+    url: url.replace(/\/$/, ''),
+    runId,
+    maxOutstanding: positive('--max-outstanding', values['max-outstanding'], 5000),
+    drainTimeoutSeconds: positive('--drain-timeout', values['drain-timeout'], 120),
+  })
+}

@@ -1,0 +1,51 @@
+/** What the load-test coordinator and its client processes tell each other (over IPC). */
+export interface WorkerConfig {
+  readonly index: number
+  readonly url: string
+  readonly eventsPerMinute: number
+  readonly seconds: number
+  readonly batchSize: number
+  readonly maxOutstanding: number
+  readonly runId: string
+  readonly startAt: number
+}
+
+/** Counts are events (a batch of 50 counts 50), over the second that just ended. */
+export interface Tick {
+  readonly type: 'tick'
+  readonly index: number
+  readonly offered: number
+  readonly accepted: number
+  /** 429/503 answers seen (each retried after its Retry-After). */
+  readonly throttled: number
+  /** Gave up after retries (outcome unknown). */
+  readonly failed: number
+  /** 4xx: the server refused the events as invalid. */
+  readonly rejected: number
+  /** Due but not sent: the client already had maxOutstanding requests in flight. */
+  readonly skipped: number
+  /** Latency (ms, from the due time) of each request that completed this second. */
+  readonly latencies: readonly number[]
+}
+
+export interface Done {
+  readonly type: 'done'
+  readonly index: number
+  readonly service: string
+  readonly acked: readonly string[]
+  /** Sent but never acknowledged (failed or still unknown): they may be stored. */
+  readonly unacked: readonly string[]
+  readonly lastCompletedAt: number
+}
+
+/** Sent once the process has loaded, so that the run starts when every client is up. */
+export interface Ready {
+  readonly type: 'ready'
+  readonly index: number
+}
+
+export type WorkerMessage = Ready | Tick | Done
+
+export function serviceName(index: number): string {
+  return `parallel-load-test-${index}`
+}
