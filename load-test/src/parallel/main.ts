@@ -1,191 +1,20 @@
 /**
- * load-test:parallel — N client processes send events at a fixed rate (open model), a live
- * progress line each second, then: wait for the sink to catch up, verify every acknowledged
- * event id in Postgres exactly once, and write results/load-test-<run>/{summary.json,
- * report.md, timeline.svg}. Exit code 1 if anything acknowledged is lost or duplicated.
+ * npm run load-test:parallel [clients] [events_per_min_per_client] [seconds=60] [options]
+ * Exit code: 0 verified, 1 something acknowledged was lost or duplicated (or the sink did not
+ * drain), 2 bad arguments or nothing to test against.
  */
-import { fork } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import * as hdr from 'hdr-histogram-js'
-import pg from 'pg'
-import { parsePostgresConfig } from '../../../lib/src/config.js'
-import { PROJECT_ROOT } from '../../../lib/src/paths.js'
-import { renderMarkdown, type Counts, type RunSummary, type TimelinePoint } from '../report/markdown.js'
-import { renderChart } from '../report/svg.js'
-import { parsePlan, UsageError, USAGE, type Plan } from './args.js'
-import type { Done, WorkerMessage } from './messages.js'
-import { verify } from './verify.js'
-
-const zero = (): Counts => ({ offered: 0, accepted: 0, throttled: 0, failed: 0, rejected: 0, skipped: 0 })
-const add = (a: Counts, b: Counts): void => {
-  for (const k of Object.keys(a) as (keyof Counts)[]) a[k] += b[k]
-}
-
-async function readLag(url: string): Promise<{ lag: number; state: string } | undefined> {
-  try {
-    const res = await fetch(`${url}/health/lag`, { signal: AbortSignal.timeout(900) })
-    const body = (await res.json()) as { total_lag: number; state: string; read_at: string | null }
-    return body.read_at === null ? undefined : { lag: body.total_lag, state: body.state }
-  } catch {
-    return undefined
-  }
-}
-
-async function run(plan: Plan): Promise<number> {
-  const ready = await fetch(`${plan.url}/health/ready`).then((r) => r.ok, () => false)
-  if (!ready) {
-    console.error(`producer-api is not ready at ${plan.url} (start the pipeline with \`npm start\`, or pass --url)`)
-    return 2
-  }
-  const target = (plan.clients * plan.eventsPerMinute) / 60
-  console.log(`load-test:parallel ${plan.runId}: ${plan.clients} clients × ${plan.eventsPerMinute}/min = ${Math.round(target)} events/s for ${plan.seconds} s → ${plan.url}`)
-
-  let startAt = Number.POSITIVE_INFINITY
-  const all = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 })
-  const perSecond = new Map<number, { counts: Counts; histogram: hdr.Histogram }>()
-  const perClient = new Map<number, Counts>()
-  const done: Done[] = []
-  const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url))
-  // Start the clock once every client process has loaded (loading 15 of them takes seconds).
-  const children = Array.from({ length: plan.clients }, () =>
-    fork(workerPath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
-  await Promise.all(children.map((child) => new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve())
-    child.once('exit', (code) => reject(new Error(`a client process exited while starting (code ${code})`)))
-  })))
-  startAt = Date.now() + 200
-  const exits = children.map((child, i) => new Promise<number | null>((resolve) => {
-    child.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') return
-      if (m.type === 'done') {
-        done.push(m)
-        return
-      }
-      // Each tick covers the second before it arrived; bucket it by its arrival second.
-      const second = Math.max(0, Math.floor((Date.now() - startAt) / 1000))
-      const bucket = perSecond.get(second) ?? { counts: zero(), histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 2 }) }
-      const counts = { offered: m.offered, accepted: m.accepted, throttled: m.throttled, failed: m.failed, rejected: m.rejected, skipped: m.skipped }
-      add(bucket.counts, counts)
-      for (const ms of m.latencies) {
-        bucket.histogram.recordValue(Math.max(1, ms))
-        all.recordValue(Math.max(1, ms))
-      }
-      perSecond.set(second, bucket)
-      const c = perClient.get(m.index) ?? zero()
-      add(c, counts)
-      perClient.set(m.index, c)
-    })
-    child.on('exit', (code) => resolve(code))
-    child.send({ index: i + 1, url: plan.url, eventsPerMinute: plan.eventsPerMinute, seconds: plan.seconds, batchSize: plan.batchSize, maxOutstanding: plan.maxOutstanding, runId: plan.runId, startAt })
-  }))
-
-  const lags = new Map<number, number>()
-  const tty = process.stdout.isTTY
-  const progress = setInterval(() => {
-    void readLag(plan.url).then((lag) => {
-      const second = Math.floor((Date.now() - startAt) / 1000)
-      if (lag) lags.set(second, lag.lag)
-      const last = perSecond.get(second - 1)
-      const totals = zero()
-      for (const b of perSecond.values()) add(totals, b.counts)
-      const line = `[${String(Math.max(0, second)).padStart(4)}/${plan.seconds} s] sent ${totals.offered - totals.skipped} accepted ${totals.accepted}` +
-        ` throttled ${totals.throttled} failed ${totals.failed}` +
-        ` | rate ${last?.counts.accepted ?? 0}/s p50 ${last?.histogram.getValueAtPercentile(50) ?? 0} ms p99 ${last?.histogram.getValueAtPercentile(99) ?? 0} ms` +
-        ` | lag ${lag ? `${lag.lag} (${lag.state})` : 'unknown'}`
-      if (tty) process.stdout.write(`\r${line.padEnd(140)}`)
-      else if (second % 5 === 0) console.log(line)
-    })
-  }, 1000)
-  const codes = await Promise.all(exits)
-  clearInterval(progress)
-  if (tty) process.stdout.write('\n')
-  if (codes.some((c) => c !== 0) || done.length !== plan.clients) {
-    console.error(`a client process failed (exit codes ${codes.join(', ')})`)
-    return 1
-  }
-
-  const lastRequestAt = Math.max(...done.map((d) => d.lastCompletedAt))
-  let drainedAt: number | undefined
-  const drainDeadline = Date.now() + plan.drainTimeoutSeconds * 1000
-  while (Date.now() < drainDeadline) {
-    const lag = await readLag(plan.url)
-    if (lag !== undefined && lag.lag === 0) {
-      drainedAt = Date.now()
-      break
-    }
-    process.stdout.write(`\r  waiting for the sink to catch up: lag ${lag?.lag ?? 'unknown'}   `)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  const drainMs = drainedAt === undefined ? null : Math.max(0, drainedAt - lastRequestAt)
-  console.log(drainMs === null ? '\n  the sink did not catch up in time' : `  sink caught up ${drainMs} ms after the last request`)
-
-  const pool = new pg.Pool({ connectionString: parsePostgresConfig(process.env).url, max: 2 })
-  const verified = await verify(pool, done).finally(() => pool.end())
-  const totals = zero()
-  for (const c of perClient.values()) add(totals, c)
-  const seconds = Math.max(1, (lastRequestAt - startAt) / 1000)
-  const lost = verified.reduce((s, c) => s + c.lost, 0)
-  const duplicated = verified.reduce((s, c) => s + c.duplicated, 0)
-  const timeline: TimelinePoint[] = [...perSecond.entries()].sort(([a], [b]) => a - b).map(([second, b]) => ({
-    second, ...b.counts, p50: b.histogram.getValueAtPercentile(50), p99: b.histogram.getValueAtPercentile(99), lag: lags.get(second) ?? null,
-  }))
-  const summary: RunSummary = {
-    runId: plan.runId,
-    plan,
-    startedAt: new Date(startAt).toISOString(),
-    durationSeconds: seconds,
-    totals,
-    acceptedPerSecond: totals.accepted / seconds,
-    latencyMs: {
-      p50: all.getValueAtPercentile(50), p90: all.getValueAtPercentile(90), p99: all.getValueAtPercentile(99),
-      p999: all.getValueAtPercentile(99.9), max: all.maxValue,
-    },
-    drainMs,
-    clients: verified.map((v) => ({ ...v, counts: perClient.get(v.index) ?? zero() })),
-    verification: { lost, duplicated, unackedPresent: verified.reduce((s, c) => s + c.unackedPresent, 0), ok: lost === 0 && duplicated === 0 && drainMs !== null },
-    timeline,
-  }
-
-  const dir = join(PROJECT_ROOT, 'results', `load-test-${plan.runId}`)
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2))
-  writeFileSync(join(dir, 'report.md'), renderMarkdown(summary))
-  writeFileSync(join(dir, 'timeline.svg'), renderChart(`load-test:parallel ${plan.runId}`, [
-    { title: 'Rate', unit: 'events/s', series: [
-      { name: 'offered', color: '#888', points: timeline.map((p) => [p.second, p.offered]) },
-      { name: 'accepted', color: '#1f77b4', points: timeline.map((p) => [p.second, p.accepted]) },
-      { name: 'throttled', color: '#d62728', points: timeline.map((p) => [p.second, p.throttled]) },
-    ] },
-    { title: 'Consumer lag', unit: 'records', series: [
-      { name: 'events-pg-sink', color: '#9467bd', points: [...lags.entries()].sort(([a], [b]) => a - b).map(([sec, l]) => [sec, l]) },
-    ] },
-    { title: 'Latency', unit: 'ms', series: [
-      { name: 'p50', color: '#2ca02c', points: timeline.map((p) => [p.second, p.p50]) },
-      { name: 'p99', color: '#ff7f0e', points: timeline.map((p) => [p.second, p.p99]) },
-    ] },
-  ]))
-
-  console.table({
-    'target events/s': Math.round(target),
-    'acknowledged events/s': Math.round(summary.acceptedPerSecond),
-    'accepted / throttled / failed': `${totals.accepted} / ${totals.throttled} / ${totals.failed}`,
-    'latency p50 / p99 / max (ms)': `${summary.latencyMs.p50} / ${summary.latencyMs.p99} / ${summary.latencyMs.max}`,
-    'drain after last request (ms)': drainMs ?? 'timed out',
-    'lost / duplicated': `${lost} / ${duplicated}`,
-    'unacknowledged but stored': summary.verification.unackedPresent,
-  })
-  console.log(`${summary.verification.ok ? 'PASS' : 'FAIL'} — report: ${join(dir, 'report.md')}`)
-  return summary.verification.ok ? 0 : 1
-}
+import { parsePlan, UsageError, USAGE } from './args.js'
+import { RunError, runLoadTest } from './runner.js'
 
 try {
-  const plan = parsePlan(process.argv.slice(2), process.env)
-  process.exitCode = await run(plan)
+  const summary = await runLoadTest(parsePlan(process.argv.slice(2), process.env))
+  process.exitCode = summary.verification.ok ? 0 : 1
 } catch (err) {
   if (err instanceof UsageError) {
     console.error(`error: ${err.message}\n\n${USAGE}`)
+    process.exitCode = 2
+  } else if (err instanceof RunError) {
+    console.error(`error: ${err.message}`)
     process.exitCode = 2
   } else {
     throw err
