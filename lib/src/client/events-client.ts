@@ -8,7 +8,7 @@
  *   accepted ids and the rejected events).
  */
 import { Pool } from 'undici'
-import { v7 as uuidv7 } from 'uuid'
+import { newEventId } from '../ids.js'
 
 export interface EventInput {
   event_id?: string
@@ -88,7 +88,7 @@ export function createEventsClient(options: ClientOptions): EventsClient {
     }
   }
 
-  const withId = (e: EventInput): EventInput => (e.event_id === undefined ? { ...e, event_id: uuidv7() } : e)
+  const withId = (e: EventInput): EventInput => (e.event_id === undefined ? { ...e, event_id: newEventId() } : e)
 
   return {
     send(event) {

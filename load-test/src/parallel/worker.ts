@@ -3,7 +3,7 @@
  * through the project's client library and reports each second to the coordinator.
  */
 import { createEventsClient, type EventInput, type SendResult } from '../../../lib/src/client/events-client.js'
-import { v7 as uuidv7 } from 'uuid'
+import { newEventId } from '../../../lib/src/ids.js'
 import { serviceName, type Done, type Ready, type Tick, type WorkerConfig } from './messages.js'
 import { dueRange, schedule } from './pacing.js'
 
@@ -34,7 +34,7 @@ async function run(config: WorkerConfig): Promise<void> {
   const pending = new Set<Promise<void>>()
 
   const event = (): EventInput => ({
-    event_id: uuidv7(), service, event_type: 'generic',
+    event_id: newEventId(), service, event_type: 'generic',
     payload: { run: config.runId, client: config.index, seq: seq++, note: 'load-test:parallel' },
   })
 

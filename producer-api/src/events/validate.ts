@@ -6,10 +6,10 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type avro from 'avsc'
-import { v7 as uuidv7 } from 'uuid'
 import type { Catalog, SchemaVersion } from '../../../lib/src/avro/catalog.js'
 import type { EventRecord } from '../../../lib/src/avro/codec.js'
 import type { FieldError } from '../../../lib/src/errors.js'
+import { newEventId } from '../../../lib/src/ids.js'
 import { parseRfc3339Micros } from '../../../lib/src/time.js'
 import { eventSchema, type EventInput } from './envelope.js'
 
@@ -109,7 +109,7 @@ export function createEventValidator(catalog: Catalog): EventValidator {
     const unstorable = findUnstorableText(input.payload, '/payload')
     if (unstorable) errors.push(unstorable)
     const record: EventRecord = {
-      event_id: input.event_id?.toLowerCase() ?? uuidv7(),
+      event_id: input.event_id?.toLowerCase() ?? newEventId(),
       service: input.service,
       event_type: input.event_type,
       occurred_at: occurredAt,
