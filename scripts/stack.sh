@@ -29,6 +29,7 @@ MYSQL_USER=${MYSQL_USER:-forecap_user}
 MYSQL_PASSWORD=${MYSQL_PASSWORD:-forecap_pass}
 MYSQL_DATABASE=${MYSQL_DATABASE:-forecap_db}
 REDIS_PORT=${REDIS_PORT:-56379}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
@@ -69,6 +70,7 @@ ensure_packages() {
   [[ -n $(pg_bindir) && -x $(pg_bindir)/initdb ]] || missing+=(postgresql postgresql-client)
   command -v mariadbd >/dev/null || missing+=(mariadb-server mariadb-client)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v prometheus >/dev/null || missing+=(prometheus)
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
   ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
@@ -240,6 +242,21 @@ redis_up() {
   wait_port redis "$REDIS_PORT" 20
 }
 
+# ---------------------------------------------------------------- prometheus
+
+prometheus_up() {
+  local dir=$STATE/prometheus pid=$RUN/prometheus.pid
+  if pid_alive "$pid"; then log "prometheus already running on 127.0.0.1:$PROMETHEUS_PORT"; return 0; fi
+  port_open "$PROMETHEUS_PORT" && die "port $PROMETHEUS_PORT is taken by another process; set PROMETHEUS_PORT"
+  mkdir -p "$dir"
+  log "starting prometheus on 127.0.0.1:$PROMETHEUS_PORT"
+  nohup prometheus --config.file="$ROOT/monitoring/prometheus/prometheus.local.yml" --storage.tsdb.path="$dir" \
+    --storage.tsdb.retention.time=7d --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+    >>"$LOGS/prometheus.log" 2>&1 &
+  echo $! >"$pid"
+  wait_port prometheus "$PROMETHEUS_PORT" 30
+}
+
 # ---------------------------------------------------------------- commands
 
 stop_pid() { # name pidfile
@@ -260,11 +277,13 @@ up() {
   mariadb_up
   redis_up
   kafka_up
+  prometheus_up
 }
 
 stop() {
   local app
   for app in producer-api consumer query-api; do stop_pid "$app" "$RUN/$app.pid"; done
+  stop_pid prometheus "$RUN/prometheus.pid"
   stop_pid kafka "$RUN/kafka.pid"
   stop_pid redis "$RUN/redis.pid"
   stop_pid mariadb "$RUN/mariadb.pid"
@@ -273,7 +292,7 @@ stop() {
 
 status() {
   local name port
-  for name in kafka:$KAFKA_PORT postgres:$PG_PORT mariadb:$MYSQL_PORT redis:$REDIS_PORT; do
+  for name in kafka:$KAFKA_PORT postgres:$PG_PORT mariadb:$MYSQL_PORT redis:$REDIS_PORT prometheus:$PROMETHEUS_PORT; do
     port=${name#*:}
     if port_open "$port"; then echo "${name%%:*} up 127.0.0.1:$port"; else echo "${name%%:*} down"; fi
   done

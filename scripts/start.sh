@@ -48,7 +48,9 @@ The pipeline is up.
   postgres       127.0.0.1:${PG_PORT:-55432}       db aurore_events, user admin / admin
   mariadb        127.0.0.1:${MYSQL_PORT:-33306}       db forecap_db, user forecap_user / forecap_pass
   redis          127.0.0.1:${REDIS_PORT:-56379}
-Logs: $LOGS/{producer-api,consumer,kafka,postgres,mariadb,redis}.log
+  consumer       http://127.0.0.1:${METRICS_PORT:-9464}/metrics
+  prometheus     http://127.0.0.1:${PROMETHEUS_PORT:-9090}   (scrapes both; rules in monitoring/prometheus/rules)
+Logs: $LOGS/{producer-api,consumer,kafka,postgres,mariadb,redis,prometheus}.log
 Stop: npm stop
 
 Try:

@@ -1,7 +1,8 @@
 import {
-  deepFreeze, parseEnv, parseKafkaConfig, parseLogConfig, parsePostgresConfig, positiveInt, str,
+  deepFreeze, int, parseEnv, parseKafkaConfig, parseLogConfig, parsePostgresConfig, positiveInt, str,
   type Env, type KafkaConfig, type LogConfig, type PostgresConfig,
 } from '../../lib/src/config.js'
+import { PipelineError } from '../../lib/src/errors.js'
 
 export interface SinkConfig {
   readonly groupId: string
@@ -19,6 +20,8 @@ export interface ConsumerConfig {
   readonly sink: SinkConfig
   readonly log: LogConfig
   readonly shutdownTimeoutMs: number
+  /** Where GET /metrics and GET /health listen (port 0: any free port). */
+  readonly metrics: { readonly host: string; readonly port: number }
 }
 
 export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
@@ -30,7 +33,10 @@ export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
     SINK_RETRY_MAX_MS: positiveInt({ default: 10_000 }),
     SINK_SESSION_TIMEOUT_MS: positiveInt({ default: 30_000 }),
     SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 20_000 }),
+    METRICS_HOST: str({ default: '127.0.0.1' }),
+    METRICS_PORT: int({ default: 9464 }),
   })
+  if (e.METRICS_PORT < 0 || e.METRICS_PORT > 65535) throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: METRICS_PORT must be 0–65535, got ${e.METRICS_PORT}`)
   const sink: SinkConfig = {
     groupId: e.SINK_GROUP_ID,
     concurrency: e.SINK_CONCURRENCY,
@@ -47,5 +53,6 @@ export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
     sink,
     log: parseLogConfig(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
   })
 }

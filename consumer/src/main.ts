@@ -4,6 +4,8 @@ import { createDecoder } from '../../lib/src/avro/codec.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
 import { createProducer } from '../../lib/src/kafka/producer.js'
 import { createLogger } from '../../lib/src/logger.js'
+import { createRegistry, createSinkMetrics, initialiseLabels } from '../../lib/src/metrics.js'
+import { startMetricsServer } from '../../lib/src/metrics-server.js'
 import { createPgPool } from '../../lib/src/pg/pool.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { parseConsumerConfig } from './config.js'
@@ -13,6 +15,10 @@ import { createSinkHandler } from './sink/handler.js'
 
 const config = parseConsumerConfig(process.env)
 const logger = createLogger(config.log, 'consumer')
+const registry = createRegistry('consumer')
+const metrics = createSinkMetrics(registry)
+initialiseLabels(metrics)
+const metricsServer = await startMetricsServer({ registry, ...config.metrics })
 const decoder = createDecoder(loadCatalog())
 const pool = createPgPool(config.postgres, logger, config.sink.groupId)
 pool.on('connect', (client) => {
@@ -33,6 +39,7 @@ const close = once(async () => {
   await consumer.disconnect()
   await dlqProducer.disconnect()
   await pool.end()
+  await metricsServer.close()
 })
 handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
 
@@ -59,7 +66,8 @@ await consumer.run({
     deadLetters: createDeadLetters({ producer: dlqProducer, topic: config.kafka.dlqTopic, group: config.sink.groupId }),
     config: config.sink,
     logger,
+    metrics,
     seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
   }),
 })
-logger.info({ topic: config.kafka.topic, group: config.sink.groupId }, 'events-pg-sink running')
+logger.info({ topic: config.kafka.topic, group: config.sink.groupId, metricsPort: metricsServer.port }, 'events-pg-sink running')

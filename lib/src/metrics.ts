@@ -77,3 +77,31 @@ export function createLagMetrics(registry: Registry) {
 export type HttpMetrics = ReturnType<typeof createHttpMetrics>
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>
 export type LagMetrics = ReturnType<typeof createLagMetrics>
+
+export function createSinkMetrics(registry: Registry) {
+  return {
+    rows: new Counter({ name: 'pipeline_sink_rows_written_total', help: 'Rows inserted into Postgres events', registers: [registry] }),
+    duplicates: new Counter({
+      name: 'pipeline_sink_duplicates_total', help: 'Records skipped because their event id was already stored (client retries, replays)', registers: [registry],
+    }),
+    batchSize: new Histogram({ name: 'pipeline_sink_batch_size', help: 'Records per written batch', buckets: SIZE_BUCKETS, registers: [registry] }),
+    copyDuration: new Histogram({
+      name: 'pipeline_sink_copy_duration_seconds', help: 'Duration of one batch transaction (COPY, insert, offset)', buckets: LATENCY_BUCKETS, registers: [registry],
+    }),
+    retries: new Counter({ name: 'pipeline_sink_retries_total', help: 'Batch writes retried after a transient failure', registers: [registry] }),
+    deadLetters: new Counter({
+      name: 'pipeline_dead_letters_total', help: 'Records sent to the dead-letter topic, by reason', labelNames: ['reason'] as const, registers: [registry],
+    }),
+  }
+}
+
+export type SinkMetrics = ReturnType<typeof createSinkMetrics>
+
+/** Dead-letter and rejection reasons, created at 0 so that rates and alerts see a series from the start. */
+export const DEAD_LETTER_REASONS = ['PIPELINE_RECORD_UNDECODABLE', 'PIPELINE_SCHEMA_UNKNOWN', 'PIPELINE_ROW_REJECTED'] as const
+export const REJECTION_REASONS = ['PIPELINE_EVENT_INVALID', 'PIPELINE_BROKER_UNAVAILABLE', 'PIPELINE_BROKER_UNCONFIRMED', 'PIPELINE_SHUTTING_DOWN'] as const
+
+export function initialiseLabels(metrics: { readonly deadLetters?: SinkMetrics['deadLetters']; readonly rejected?: IngestMetrics['rejected'] }): void {
+  for (const reason of DEAD_LETTER_REASONS) metrics.deadLetters?.inc({ reason }, 0)
+  for (const reason of REJECTION_REASONS) metrics.rejected?.inc({ reason }, 0)
+}

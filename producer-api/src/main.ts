@@ -3,7 +3,7 @@ import { loadCatalog } from '../../lib/src/avro/catalog.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
 import { createProducer } from '../../lib/src/kafka/producer.js'
 import { createLogger } from '../../lib/src/logger.js'
-import { createHttpMetrics, createIngestMetrics, createLagMetrics, createRegistry } from '../../lib/src/metrics.js'
+import { createHttpMetrics, createIngestMetrics, createLagMetrics, createRegistry, initialiseLabels } from '../../lib/src/metrics.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { nowMicros } from '../../lib/src/time.js'
 import { buildApp } from './app.js'
@@ -18,6 +18,7 @@ const logger = createLogger(config.log, 'producer-api')
 const catalog = loadCatalog()
 const registry = createRegistry('producer-api')
 const metrics = { registry, http: createHttpMetrics(registry), ingest: createIngestMetrics(registry) }
+initialiseLabels(metrics.ingest)
 
 const kafka = createKafka(config.kafka, logger)
 const producer = createProducer(kafka)

@@ -10,9 +10,10 @@ import type pg from 'pg'
 import type { Decoder } from '../../../lib/src/avro/codec.js'
 import { isPipelineError } from '../../../lib/src/errors.js'
 import type { Logger } from '../../../lib/src/logger.js'
+import type { SinkMetrics } from '../../../lib/src/metrics.js'
 import type { SinkConfig } from '../config.js'
 import type { DeadLetter, DeadLetters } from '../dlq.js'
-import { writeBatch, type Row, type WriteResult } from './copy.js'
+import { writeBatch, type Row } from './copy.js'
 import { toCopyLine } from './rows.js'
 
 export interface SinkHandlerDeps {
@@ -22,7 +23,7 @@ export interface SinkHandlerDeps {
   readonly config: SinkConfig
   readonly logger: Logger
   readonly seek: (topic: string, partition: number, offset: bigint) => void
-  readonly onWritten?: (info: { partition: number; result: WriteResult; records: number; ms: number }) => void
+  readonly metrics?: SinkMetrics
   readonly sleep?: (ms: number) => Promise<void>
 }
 
@@ -39,7 +40,6 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
     const first = messages[0]
     const last = messages.at(-1)
     if (first === undefined || last === undefined) return
-    const started = performance.now()
     const rows: Row[] = []
     const undecodable: DeadLetter[] = []
     for (const message of messages) {
@@ -57,6 +57,7 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
     for (let attempt = 0; ; attempt++) {
       if (!isRunning() || isStale()) return
       let client: pg.PoolClient | undefined
+      const started = performance.now()
       try {
         client = await deps.pool.connect()
         const result = await writeBatch(client, {
@@ -67,13 +68,18 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
           nextOffset: BigInt(last.offset) + 1n,
           rows,
           allowGap: soughtTo.get(key) !== undefined && (soughtTo.get(key) ?? 0n) < firstOffset,
-        }, (rejected) => deps.deadLetters.send([
-          ...undecodable,
-          ...rejected.flatMap((r) => {
-            const message = byOffset.get(String(r.offset))
-            return message ? [{ topic, partition, message, reason: 'PIPELINE_ROW_REJECTED', detail: `${r.code}: ${r.reason}` }] : []
-          }),
-        ]))
+        }, async (rejected) => {
+          const letters = [
+            ...undecodable,
+            ...rejected.flatMap((r) => {
+              const message = byOffset.get(String(r.offset))
+              return message ? [{ topic, partition, message, reason: 'PIPELINE_ROW_REJECTED', detail: `${r.code}: ${r.reason}` }] : []
+            }),
+          ]
+          await deps.deadLetters.send(letters)
+          // Counted once sent; a retried batch may count a letter again (the DLQ is at least once).
+          for (const letter of letters) deps.metrics?.deadLetters.inc({ reason: letter.reason })
+        })
         client.release()
         client = undefined
         if (result.kind === 'behind') {
@@ -83,10 +89,14 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
           return
         }
         soughtTo.delete(key)
-        deps.onWritten?.({ partition, result, records: messages.length, ms: performance.now() - started })
+        deps.metrics?.rows.inc(result.inserted)
+        deps.metrics?.duplicates.inc(result.copied - result.inserted)
+        deps.metrics?.batchSize.observe(messages.length)
+        deps.metrics?.copyDuration.observe((performance.now() - started) / 1000)
         break
       } catch (err) {
         client?.release(err as Error)
+        deps.metrics?.retries.inc()
         const delay = Math.min(deps.config.retryMaxMs, deps.config.retryMinMs * 2 ** Math.min(attempt, 16))
         deps.logger.warn({ err, topic, partition, attempt, delay }, 'sink write failed: retrying')
         await sleep(delay)

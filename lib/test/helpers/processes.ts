@@ -42,10 +42,11 @@ export async function startService(t: TestContext, name: keyof typeof ENTRIES, e
   mkdirSync(dir, { recursive: true })
   const logFile = join(dir, `${uniqueName(name)}.log`)
   const fd = openSync(logFile, 'a')
-  const port = name === 'producer-api' ? await freePort() : 0
+  const port = await freePort()
   const proc = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, ENTRIES[name])], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', PORT: String(port), ...env },
+    // PORT is producer-api's, METRICS_PORT the consumer's: each gets a free one.
+    env: { ...process.env, LOG_LEVEL: 'info', PORT: String(port), METRICS_PORT: String(port), ...env },
     stdio: ['ignore', fd, fd],
   })
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
