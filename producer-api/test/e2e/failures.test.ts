@@ -6,17 +6,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startLoad } from '../../../lib/test/helpers/load.js'
-import { startService } from '../../../lib/test/helpers/processes.js'
+import { startPipeline } from '../../../lib/test/helpers/pipeline.js'
 import { killServer, stackUp } from '../../../lib/test/helpers/stack.js'
-import { assertExactlyOnce, connectAdmin, createTestTopic, testPool } from '../../../lib/test/helpers/services.js'
+import { assertExactlyOnce, connectAdmin } from '../../../lib/test/helpers/services.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 test('kill -9 of Postgres under load: the sink retries, nothing is dead-lettered, every 202 arrives once', async (t) => {
-  const topic = await createTestTopic(t)
-  const pool = testPool(t)
-  const consumer = await startService(t, 'consumer', topic.env)
-  const api = await startService(t, 'producer-api', topic.env)
+  const { pool, api, consumer, topic } = await startPipeline(t)
   const load = startLoad({ url: api.url, concurrency: 8, batchSize: 20 })
   await sleep(1000)
   await killServer('postgres')
@@ -35,10 +32,7 @@ test('kill -9 of Postgres under load: the sink retries, nothing is dead-lettered
 })
 
 test('kill -9 of the broker under load: requests fail fast with 503, then 202 again; every 202 arrives once', async (t) => {
-  const topic = await createTestTopic(t)
-  const pool = testPool(t)
-  const consumer = await startService(t, 'consumer', topic.env)
-  const api = await startService(t, 'producer-api', topic.env)
+  const { pool, api, consumer } = await startPipeline(t)
   const load = startLoad({ url: api.url, concurrency: 8, batchSize: 20 })
   await sleep(1000)
   await killServer('kafka')

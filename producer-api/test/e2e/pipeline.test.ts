@@ -4,17 +4,15 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { startPipeline } from '../../../lib/test/helpers/pipeline.js'
 import { startService } from '../../../lib/test/helpers/processes.js'
-import { assertExactlyOnce, countByEventId, createTestTopic, testPool } from '../../../lib/test/helpers/services.js'
+import { assertExactlyOnce, countByEventId } from '../../../lib/test/helpers/services.js'
 import { genericEvent, post, startLoad } from '../../../lib/test/helpers/load.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 test('every 202 is in Postgres exactly once; 4xx are not; a retry with the same id leaves one row', async (t) => {
-  const topic = await createTestTopic(t)
-  const pool = testPool(t)
-  await startService(t, 'consumer', topic.env)
-  const api = await startService(t, 'producer-api', topic.env)
+  const { pool, api } = await startPipeline(t)
 
   const load = startLoad({ url: api.url, concurrency: 16, batchSize: 1, requests: 300 })
   const batches = startLoad({ url: api.url, concurrency: 4, batchSize: 100, requests: 12 })
@@ -49,10 +47,7 @@ test('every 202 is in Postgres exactly once; 4xx are not; a retry with the same 
 })
 
 test('payload edge cases reach Postgres intact, or get a clear 400', async (t) => {
-  const topic = await createTestTopic(t, 1)
-  const pool = testPool(t)
-  await startService(t, 'consumer', topic.env)
-  const api = await startService(t, 'producer-api', topic.env)
+  const { pool, api } = await startPipeline(t, { partitions: 1 })
 
   const payloads: Record<string, unknown>[] = [
     { tab: 'a\tb', newline: 'a\nb\r\nc', backslash: 'C:\\path\\n', quote: '"\'', copyish: '\\N', end: '\\.' },
@@ -84,10 +79,7 @@ test('payload edge cases reach Postgres intact, or get a clear 400', async (t) =
 })
 
 test('kill -9 of the consumer mid-stream, then a restart: every acknowledged event exactly once', async (t) => {
-  const topic = await createTestTopic(t)
-  const pool = testPool(t)
-  const first = await startService(t, 'consumer', topic.env)
-  const api = await startService(t, 'producer-api', topic.env)
+  const { pool, api, consumer: first, topic } = await startPipeline(t)
   const load = startLoad({ url: api.url, concurrency: 8, batchSize: 50 })
   await sleep(1500)
   first.kill('SIGKILL')
@@ -102,10 +94,7 @@ test('kill -9 of the consumer mid-stream, then a restart: every acknowledged eve
 })
 
 test('a rebalance (a second consumer joins, then the first gets SIGTERM) keeps every event exactly once', async (t) => {
-  const topic = await createTestTopic(t, 4)
-  const pool = testPool(t)
-  const first = await startService(t, 'consumer', topic.env)
-  const api = await startService(t, 'producer-api', topic.env)
+  const { pool, api, consumer: first, topic } = await startPipeline(t, { partitions: 4 })
   const load = startLoad({ url: api.url, concurrency: 8, batchSize: 50 })
   await sleep(1000)
   const second = await startService(t, 'consumer', topic.env)
@@ -122,10 +111,7 @@ test('a rebalance (a second consumer joins, then the first gets SIGTERM) keeps e
 })
 
 test('kill -9 of producer-api under load: every acknowledged event is in Postgres exactly once', async (t) => {
-  const topic = await createTestTopic(t)
-  const pool = testPool(t)
-  await startService(t, 'consumer', topic.env)
-  const api = await startService(t, 'producer-api', topic.env)
+  const { pool, api } = await startPipeline(t)
   const load = startLoad({ url: api.url, concurrency: 16, batchSize: 1 })
   await sleep(1500)
   api.kill('SIGKILL')
@@ -138,10 +124,7 @@ test('kill -9 of producer-api under load: every acknowledged event is in Postgre
 })
 
 test('SIGTERM during load: in-flight requests finish, the process exits 0, nothing acknowledged is lost', async (t) => {
-  const topic = await createTestTopic(t)
-  const pool = testPool(t)
-  await startService(t, 'consumer', topic.env)
-  const api = await startService(t, 'producer-api', topic.env)
+  const { pool, api } = await startPipeline(t)
   const load = startLoad({ url: api.url, concurrency: 16, batchSize: 20 })
   await sleep(1500)
   api.kill('SIGTERM')
