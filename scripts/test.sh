@@ -16,8 +16,9 @@ step "unit tests"
 mapfile -t unit < <(tests_under unit)
 node --import tsx --test --test-reporter=spec "${unit[@]}"
 
-step "stack (Kafka, Postgres, MariaDB, Redis)"
+step "stack (Kafka, Postgres, MariaDB, Redis, Prometheus) and tools"
 bash scripts/stack.sh up
+bash scripts/tools.sh
 node --import tsx scripts/provision.ts >/dev/null
 
 step "integration and end-to-end tests"

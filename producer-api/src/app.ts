@@ -1,4 +1,6 @@
 /** Builds the producer-api Fastify app from its dependencies; main.ts listens. */
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import underPressure from '@fastify/under-pressure'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
@@ -56,6 +58,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     })
   }
+  // OpenAPI, generated from the route schemas: /docs (UI) and /docs/json.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'producer-api', version: '1', description: 'Event ingestion: validated against Avro schemas, acknowledged after acks=all.' },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(metricsRoutes, { registry: deps.metrics.registry })
   await app.register(healthRoutes, { ready: deps.ready })
   await app.register(lagRoutes, deps.lag)

@@ -11,9 +11,15 @@ export interface EventRoutesOptions {
 
 export async function eventRoutes(app: FastifyInstance, { accept, maxBatchEvents }: EventRoutesOptions): Promise<void> {
   app.post('/events', {
-    // The body is judged by acceptEvents (one validator for single and batch); the schema
-    // here documents it.
-    schema: { body: { type: 'object' }, description: 'Ingest one event', 'x-event-schema': eventSchema },
+    // The body is judged by acceptEvents (one validator for single and batch, with the
+    // payload checked against the event type's Avro schema); the schema here documents it.
+    schema: {
+      summary: 'Ingest one event',
+      description: 'Answers 202 once the broker has the event (acks=all). Errors are application/problem+json (docs/errors.md).',
+      body: eventSchema,
+      response: { 202: { type: 'object', properties: { event_id: { type: 'string', format: 'uuid' } } } },
+    },
+    validatorCompiler: () => () => true,
   }, async (request, reply) => {
     const { outcomes } = await acceptEvents(accept, [request.body])
     const outcome = outcomes[0]
@@ -28,7 +34,33 @@ export async function eventRoutes(app: FastifyInstance, { accept, maxBatchEvents
     ...batchSchema,
     properties: { events: { ...batchSchema.properties.events, maxItems: maxBatchEvents } },
   }
-  app.post('/events/batch', { schema: { body: batchBody, description: 'Ingest up to BATCH_MAX_EVENTS events' } }, async (request, reply) => {
+  app.post('/events/batch', {
+    schema: {
+      summary: 'Ingest up to BATCH_MAX_EVENTS events',
+      description: 'Each event is judged on its own (as in POST /events): all valid → 202, some → 207 with each outcome by index (only the valid ones are written), none → 400.',
+      body: batchBody,
+      response: {
+        202: { type: 'object', properties: { accepted: { type: 'integer' }, event_ids: { type: 'array', items: { type: 'string' } } } },
+        207: {
+          type: 'object',
+          properties: {
+            accepted: { type: 'integer' },
+            rejected: { type: 'integer' },
+            results: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  index: { type: 'integer' }, status: { type: 'integer' }, event_id: { type: 'string' }, code: { type: 'string' },
+                  errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  }, async (request, reply) => {
     const { events } = request.body as { events: unknown[] }
     const result = await acceptEvents(accept, events)
     if (result.accepted === 0) {

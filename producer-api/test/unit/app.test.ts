@@ -62,7 +62,7 @@ test('client mistakes get problem+json 4xx and send nothing', async (t) => {
     [post('/events', 'hello', { 'content-type': 'text/plain' }), 415, 'PIPELINE_UNSUPPORTED_MEDIA_TYPE'],
     [post('/events', { ...event, payload: { big: 'x'.repeat(5000) } }), 413, 'PIPELINE_BODY_TOO_LARGE'],
     [post('/events', { ...event, extra: true }), 400, 'PIPELINE_EVENT_INVALID'],
-    [post('/events', [event]), 400, 'PIPELINE_BODY_INVALID'],
+    [post('/events', [event]), 400, 'PIPELINE_EVENT_INVALID'],
     [post('/events/batch', [event]), 400, 'PIPELINE_BODY_INVALID'],
     [post('/events/batch', { events: [] }), 400, 'PIPELINE_BODY_INVALID'],
     [post('/events/batch', { events: [event, event, event, event] }), 400, 'PIPELINE_BODY_INVALID'],
@@ -168,4 +168,18 @@ test('admission: past the in-flight bound, requests get a fast 503 and the rest 
   assert.deepEqual((await Promise.all(slow)).map((r) => r.statusCode), [202, 202, 202])
   assert.equal((await app.inject(post('/events', event))).statusCode, 202, 'slots are released')
   assert.equal(sent.length, 4)
+})
+
+test('OpenAPI document at /docs/json, generated from the route schemas; UI at /docs', async (t) => {
+  const { app } = await appWith(t)
+  const res = await app.inject({ method: 'GET', url: '/docs/json' })
+  assert.equal(res.statusCode, 200)
+  const doc = res.json()
+  assert.match(doc.openapi, /^3\./)
+  const single = doc.paths['/events'].post
+  const body = single.requestBody.content['application/json'].schema
+  assert.deepEqual(body.required, ['service', 'event_type', 'payload'])
+  assert.equal(body.additionalProperties, false)
+  assert.ok(doc.paths['/events/batch'].post.responses['207'])
+  assert.equal((await app.inject({ method: 'GET', url: '/docs' })).statusCode < 400, true)
 })

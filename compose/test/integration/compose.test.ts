@@ -1,0 +1,120 @@
+/**
+ * What can be checked of the compose stack without a Docker engine: the file is valid for
+ * docker-compose, every image is pinned and every build context exists, every variable has a
+ * value, the services' environment passes the services' own config parsers, ports match
+ * DESIGN.md, Prometheus scrapes the services by their compose names, memory limits fit a
+ * 4 GB node, and the Dockerfile passes hadolint.
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { promisify } from 'node:util'
+import { parse } from 'yaml'
+import { parseConsumerConfig } from '../../../consumer/src/config.js'
+import { PROJECT_ROOT } from '../../../lib/src/paths.js'
+import { parseKafkaConfig, parsePostgresConfig } from '../../../lib/src/config.js'
+import { parseProducerApiConfig } from '../../../producer-api/src/config.js'
+
+const run = promisify(execFile)
+const DIR = join(PROJECT_ROOT, 'compose')
+const FILE = join(DIR, 'docker-compose.yml')
+const ENV_FILE = join(DIR, '.env.example')
+
+interface Service {
+  image?: string
+  build?: { context: string; dockerfile: string }
+  environment?: Record<string, string | null>
+  ports?: (string | { published: string | number; target: string | number })[]
+  mem_limit?: string | number
+  healthcheck?: unknown
+  restart?: string
+}
+
+async function resolved(): Promise<{ services: Record<string, Service> }> {
+  const { stdout } = await run('docker-compose', ['-f', FILE, '--env-file', ENV_FILE, 'config'], { cwd: PROJECT_ROOT })
+  return parse(stdout) as { services: Record<string, Service> }
+}
+
+function bytes(limit: string | number | undefined): number {
+  if (typeof limit === 'number') return limit
+  const m = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(limit ?? '')
+  if (!m) return Number.NaN
+  return Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[(m[2] ?? '').toLowerCase()]
+}
+
+test('docker-compose accepts the file; every image is pinned; every build context and Dockerfile exists', async () => {
+  await run('docker-compose', ['-f', FILE, '--env-file', ENV_FILE, 'config', '-q'], { cwd: PROJECT_ROOT })
+  const { services } = await resolved()
+  for (const [name, s] of Object.entries(services)) {
+    assert.ok(s.image, `${name} names an image`)
+    if (!s.build) assert.match(s.image ?? '', /:[\w.-]+$/, `${name}: image pinned to a tag`)
+    assert.doesNotMatch(s.image ?? '', /:latest$/, `${name}: not :latest`)
+    if (s.build) {
+      assert.ok(existsSync(s.build.context), `${name}: build context ${s.build.context}`)
+      assert.ok(existsSync(join(s.build.context, s.build.dockerfile)), `${name}: ${s.build.dockerfile}`)
+    }
+    if (name !== 'provision') assert.ok(s.healthcheck, `${name} has a health check`)
+    assert.ok(s.restart, `${name} has a restart policy`)
+  }
+})
+
+test('every variable has a value, and the Node services pass their own config parsers', async () => {
+  const raw = readFileSync(FILE, 'utf8')
+  const example = readFileSync(ENV_FILE, 'utf8')
+  for (const [, name] of raw.matchAll(/\$\{(\w+)\}/g)) assert.match(example, new RegExp(`^${name}=.+$`, 'm'), `${name} in .env.example`)
+  const { services } = await resolved()
+  for (const [name, s] of Object.entries(services)) {
+    for (const [key, value] of Object.entries(s.environment ?? {})) assert.ok(value !== null && value !== '', `${name}: ${key} has a value`)
+  }
+  const env = (name: string) => Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, v ?? undefined]))
+  const api = parseProducerApiConfig(env('producer-api'))
+  assert.equal(api.host, '0.0.0.0')
+  assert.deepEqual(api.kafka.brokers, ['redpanda:29092'])
+  const consumer = parseConsumerConfig(env('consumer'))
+  assert.match(consumer.postgres.url, /@postgres:5432\/aurore_events$/)
+  assert.equal(consumer.metrics.host, '0.0.0.0')
+  assert.equal(parseKafkaConfig(env('provision'), 'provision').partitions, 6)
+  parsePostgresConfig(env('provision'))
+})
+
+test('ports and names match DESIGN.md; Prometheus scrapes the services by name', async () => {
+  const { services } = await resolved()
+  const published = (name: string) => (services[name]?.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`))
+  const has = (name: string, host: string, container: string) =>
+    assert.ok(published(name).some((p) => p.endsWith(`${host}:${container}`) || p.endsWith(`${host}:${container}/tcp`)), `${name} publishes ${host}→${container}: ${published(name).join(', ')}`)
+  has('producer-api', '3000', '3000')
+  has('grafana', '3001', '3000')
+  has('prometheus', '9090', '9090')
+  has('redpanda', '9092', '9092')
+  has('redpanda', '8081', '8081')
+  has('redpanda', '9644', '9644')
+  assert.ok(services.postgres && services['forecap-mysql'] && services['forecap-redis'])
+  assert.equal(services.postgres?.environment?.POSTGRES_USER, 'admin')
+  assert.equal(services['forecap-mysql']?.environment?.MARIADB_USER, 'forecap_user')
+  assert.equal(services['forecap-mysql']?.environment?.MARIADB_DATABASE, 'forecap_db')
+  const scrape = readFileSync(join(PROJECT_ROOT, 'monitoring', 'prometheus', 'prometheus.compose.yml'), 'utf8')
+  assert.match(scrape, /producer-api:3000/)
+  assert.match(scrape, /consumer:9464/)
+  const redpanda = (services.redpanda as { command?: string[] } | undefined)?.command ?? []
+  assert.ok(redpanda.includes('start') && !redpanda.some((arg) => /--mode|dev-container/.test(arg)), 'Redpanda runs in production mode (fsync)')
+})
+
+test('memory limits fit a 4 GB node', async (t) => {
+  const { services } = await resolved()
+  let total = 0
+  for (const [name, s] of Object.entries(services)) {
+    const limit = bytes(s.mem_limit)
+    assert.ok(Number.isFinite(limit) && limit > 0, `${name} has a memory limit`)
+    total += limit
+  }
+  t.diagnostic(`memory limits add up to ${(total / 1024 ** 2).toFixed(0)} MiB of 4096`)
+  assert.ok(total <= 3.5 * 1024 ** 3, `${(total / 1024 ** 3).toFixed(2)} GiB leaves too little to the OS`)
+})
+
+test('the Dockerfile passes hadolint', async () => {
+  const { stdout } = await run('python3', ['-c', "import sysconfig; print(sysconfig.get_path('scripts'))"])
+  const local = join(stdout.trim(), 'hadolint')
+  await run(existsSync(local) ? local : 'hadolint', [join(DIR, 'Dockerfile')])
+})
