@@ -30,6 +30,8 @@ MYSQL_PASSWORD=${MYSQL_PASSWORD:-forecap_pass}
 MYSQL_DATABASE=${MYSQL_DATABASE:-forecap_db}
 REDIS_PORT=${REDIS_PORT:-56379}
 PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
+REGISTRY_PORT=${REGISTRY_PORT:-8085}
+APICURIO_VERSION=${APICURIO_VERSION:-3.3.3}
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
@@ -257,6 +259,48 @@ prometheus_up() {
   wait_port prometheus "$PROMETHEUS_PORT" 30
 }
 
+# ---------------------------------------------------------------- schema registry (tests)
+
+# Apicurio Registry speaks the Confluent schema-registry API under /apis/ccompat/v7. It needs
+# Java 21 or newer: the machine's default may be older, so look for one.
+java21() {
+  local candidate major
+  for candidate in java /usr/lib/jvm/*/bin/java; do
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    major=$("$candidate" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    [[ ${major%%.*} -ge 21 ]] 2>/dev/null && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+registry_up() {
+  local dir=$CACHE/apicurio-$APICURIO_VERSION pid=$RUN/registry.pid java jar i
+  if pid_alive "$pid"; then log "schema registry already running on 127.0.0.1:$REGISTRY_PORT"; return 0; fi
+  port_open "$REGISTRY_PORT" && die "port $REGISTRY_PORT is taken by another process; set REGISTRY_PORT"
+  java=$(java21) || die "the schema registry needs Java 21 or newer (none found under /usr/lib/jvm)"
+  if [[ ! -f $dir/.complete ]]; then
+    log "fetching Apicurio Registry $APICURIO_VERSION from Maven Central"
+    rm -rf "$dir" && mkdir -p "$dir"
+    mvn -q -B dependency:copy -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
+      -DoutputDirectory="$dir" >"$LOGS/maven-registry.log" 2>&1 || die "maven could not fetch Apicurio (see $LOGS/maven-registry.log)"
+    tar -xzf "$dir"/*.tar.gz -C "$dir" && rm -f "$dir"/*.tar.gz
+    touch "$dir/.complete"
+  fi
+  jar=$(find "$dir" -name quarkus-run.jar | head -n 1)
+  [[ -n $jar ]] || die "no quarkus-run.jar in $dir"
+  log "starting schema registry (Apicurio $APICURIO_VERSION) on 127.0.0.1:$REGISTRY_PORT"
+  (cd "$(dirname "$jar")" && nohup "$java" -Xmx384m -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
+    -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=$((REGISTRY_PORT + 1)) \
+    -jar "$jar" >>"$LOGS/registry.log" 2>&1 &
+    echo $! >"$pid")
+  for ((i = 0; i < 600; i++)); do
+    curl -fs "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" >/dev/null 2>&1 && return 0
+    pid_alive "$pid" || die "schema registry exited (see $LOGS/registry.log)"
+    sleep 0.1
+  done
+  die "schema registry not ready within 60 s (see $LOGS/registry.log)"
+}
+
 # ---------------------------------------------------------------- commands
 
 stop_pid() { # name pidfile
@@ -283,6 +327,7 @@ up() {
 stop() {
   local app
   for app in producer-api consumer query-api; do stop_pid "$app" "$RUN/$app.pid"; done
+  stop_pid registry "$RUN/registry.pid"
   stop_pid prometheus "$RUN/prometheus.pid"
   stop_pid kafka "$RUN/kafka.pid"
   stop_pid redis "$RUN/redis.pid"
@@ -302,6 +347,7 @@ case ${1:-} in
   up) up ;;
   stop | down) stop ;;
   status) status ;;
+  registry-up) mkdir -p "$LOGS" "$RUN" "$CACHE"; registry_up ;;
   pid) # name: the server's main pid (tests kill -9 it)
     case ${2:-} in
       postgres) head -n 1 "$(pg_dir)/postmaster.pid" ;;

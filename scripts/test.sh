@@ -18,6 +18,7 @@ node --import tsx --test --test-reporter=spec "${unit[@]}"
 
 step "stack (Kafka, Postgres, MariaDB, Redis, Prometheus) and tools"
 bash scripts/stack.sh up
+bash scripts/stack.sh registry-up
 bash scripts/tools.sh
 node --import tsx scripts/provision.ts >/dev/null
 

@@ -1,5 +1,5 @@
 import {
-  deepFreeze, int, parseEnv, parseKafkaConfig, parseLogConfig, parsePostgresConfig, positiveInt, str,
+  deepFreeze, int, parseEnv, parseKafkaConfig, parseLogConfig, parsePostgresConfig, parseSchemaRegistryUrl, positiveInt, str,
   type Env, type KafkaConfig, type LogConfig, type PostgresConfig,
 } from '../../lib/src/config.js'
 import { PipelineError } from '../../lib/src/errors.js'
@@ -22,6 +22,7 @@ export interface ConsumerConfig {
   readonly shutdownTimeoutMs: number
   /** Where GET /metrics and GET /health listen (port 0: any free port). */
   readonly metrics: { readonly host: string; readonly port: number }
+  readonly schemaRegistryUrl: string | undefined
 }
 
 export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
@@ -54,5 +55,6 @@ export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
     log: parseLogConfig(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
+    schemaRegistryUrl: parseSchemaRegistryUrl(env),
   })
 }

@@ -1,6 +1,5 @@
 /** consumer (events-pg-sink): wiring only. */
-import { loadCatalog } from '../../lib/src/avro/catalog.js'
-import { createDecoder } from '../../lib/src/avro/codec.js'
+import { createServiceDecoder, loadServiceCatalog } from '../../lib/src/avro/load.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
 import { createProducer } from '../../lib/src/kafka/producer.js'
 import { createLogger } from '../../lib/src/logger.js'
@@ -19,7 +18,7 @@ const registry = createRegistry('consumer')
 const metrics = createSinkMetrics(registry)
 initialiseLabels(metrics)
 const metricsServer = await startMetricsServer({ registry, ...config.metrics })
-const decoder = createDecoder(loadCatalog())
+const decoder = createServiceDecoder(await loadServiceCatalog(config.schemaRegistryUrl, config.kafka.topic), config.schemaRegistryUrl)
 const pool = createPgPool(config.postgres, logger, config.sink.groupId)
 pool.on('connect', (client) => {
   client.query(CREATE_STAGING).catch((err: unknown) => logger.warn({ err }, 'could not create the staging table'))

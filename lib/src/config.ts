@@ -90,6 +90,16 @@ export function parseKafkaConfig(env: Env, clientId: string): KafkaConfig {
   }
 }
 
+/** SCHEMA_REGISTRY_URL: a Confluent-compatible registry (e.g. http://redpanda:8081); unset: the catalog's ids. */
+export function parseSchemaRegistryUrl(env: Env): string | undefined {
+  const e = parseEnv(env, { SCHEMA_REGISTRY_URL: str({ default: '' }) })
+  if (e.SCHEMA_REGISTRY_URL === '') return undefined
+  if (!/^https?:\/\/\S+$/.test(e.SCHEMA_REGISTRY_URL)) {
+    throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: SCHEMA_REGISTRY_URL must be an http(s) URL, got "${e.SCHEMA_REGISTRY_URL}"`)
+  }
+  return e.SCHEMA_REGISTRY_URL
+}
+
 export interface PostgresConfig {
   readonly url: string
   readonly poolMax: number

@@ -23,6 +23,7 @@ export const CODES = {
   PIPELINE_ROW_REJECTED: { status: 500, retriable: false, title: 'Postgres rejected the row' },
   PIPELINE_SCHEMA_UNKNOWN: { status: 500, retriable: false, title: 'Unknown schema' },
   PIPELINE_CATALOG_INVALID: { status: 500, retriable: false, title: 'Schema catalog invalid' },
+  PIPELINE_SCHEMA_REGISTRY_UNAVAILABLE: { status: 503, retriable: true, title: 'Schema registry unavailable' },
   PIPELINE_INTERNAL: { status: 500, retriable: false, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; retriable: boolean; title: string }>
 

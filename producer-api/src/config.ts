@@ -1,5 +1,5 @@
 import {
-  deepFreeze, int, list, num, parseEnv, parseKafkaConfig, parseLogConfig, port, positiveInt, str,
+  deepFreeze, int, list, num, parseEnv, parseKafkaConfig, parseLogConfig, parseSchemaRegistryUrl, port, positiveInt, str,
   type Env, type KafkaConfig, type LogConfig,
 } from '../../lib/src/config.js'
 import { PipelineError } from '../../lib/src/errors.js'
@@ -17,6 +17,7 @@ export interface ProducerApiConfig {
   readonly shutdownTimeoutMs: number
   readonly lag: LagConfig
   readonly admission: AdmissionConfig
+  readonly schemaRegistryUrl: string | undefined
 }
 
 export interface LagConfig {
@@ -97,6 +98,7 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
       retryAfterSeconds: e.SEND_RETRY_AFTER_SECONDS,
     },
     log: parseLogConfig(env),
+    schemaRegistryUrl: parseSchemaRegistryUrl(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lag: {
       groups: e.LAG_GROUPS,

@@ -1,5 +1,5 @@
 /** producer-api: wiring only. */
-import { loadCatalog } from '../../lib/src/avro/catalog.js'
+import { loadServiceCatalog } from '../../lib/src/avro/load.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
 import { createProducer } from '../../lib/src/kafka/producer.js'
 import { createLogger } from '../../lib/src/logger.js'
@@ -15,7 +15,7 @@ import { createLagMonitor } from './lag/monitor.js'
 
 const config = parseProducerApiConfig(process.env)
 const logger = createLogger(config.log, 'producer-api')
-const catalog = loadCatalog()
+const catalog = await loadServiceCatalog(config.schemaRegistryUrl, config.kafka.topic)
 const registry = createRegistry('producer-api')
 const metrics = { registry, http: createHttpMetrics(registry), ingest: createIngestMetrics(registry) }
 initialiseLabels(metrics.ingest)
@@ -70,4 +70,4 @@ const close = once(async () => {
 handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
 
 await app.listen({ host: config.host, port: config.port })
-logger.info({ host: config.host, port: config.port, topic: config.kafka.topic, lag: config.lag }, 'producer-api listening')
+logger.info({ host: config.host, port: config.port, topic: config.kafka.topic, lag: config.lag, schemaRegistry: config.schemaRegistryUrl ?? 'none (catalog ids)' }, 'producer-api listening')

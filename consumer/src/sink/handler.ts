@@ -40,15 +40,18 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
     const first = messages[0]
     const last = messages.at(-1)
     if (first === undefined || last === undefined) return
-    const rows: Row[] = []
-    const undecodable: DeadLetter[] = []
-    for (const message of messages) {
-      try {
-        rows.push({ offset: BigInt(message.offset), line: toCopyLine(deps.decoder.decode(message.value), partition, message.offset) })
-      } catch (err) {
-        const reason = isPipelineError(err) ? err.code : 'PIPELINE_RECORD_UNDECODABLE'
-        undecodable.push({ topic, partition, message, reason, detail: (err as Error).message })
+    const decode = (): { rows: Row[]; undecodable: DeadLetter[] } => {
+      const rows: Row[] = []
+      const undecodable: DeadLetter[] = []
+      for (const message of messages) {
+        try {
+          rows.push({ offset: BigInt(message.offset), line: toCopyLine(deps.decoder.decode(message.value), partition, message.offset) })
+        } catch (err) {
+          const reason = isPipelineError(err) ? err.code : 'PIPELINE_RECORD_UNDECODABLE'
+          undecodable.push({ topic, partition, message, reason, detail: (err as Error).message })
+        }
       }
+      return { rows, undecodable }
     }
     const byOffset = new Map(messages.map((m) => [m.offset, m]))
     const key = `${topic}:${partition}`
@@ -59,6 +62,9 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
       let client: pg.PoolClient | undefined
       const started = performance.now()
       try {
+        // Schema ids the catalog lacks are looked up first (a registry outage is transient).
+        await deps.decoder.prepare(messages.map((m) => m.value))
+        const { rows, undecodable } = decode()
         client = await deps.pool.connect()
         const result = await writeBatch(client, {
           group: deps.config.groupId,

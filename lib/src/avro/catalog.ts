@@ -158,3 +158,24 @@ export function assertCanRead(reader: SchemaVersion, writer: SchemaVersion): voi
     )
   }
 }
+
+/**
+ * A version for a writer schema found elsewhere (a schema registry): its record name must
+ * match one of the catalog's event types, and the type's latest version must be able to read
+ * it. Undefined when the name is not one of ours.
+ */
+export function rawVersionOf(catalog: Catalog, schema: avro.Schema, id: number): SchemaVersion | undefined {
+  const full = schema as { name?: string; namespace?: string }
+  for (const entry of catalog.eventTypes.values()) {
+    const latest = entry.latest.schema as { name: string; namespace?: string }
+    if (full.name === latest.name && (full.namespace ?? '') === (latest.namespace ?? '')) {
+      const version: SchemaVersion = {
+        eventType: entry.name, version: 0, id, schema,
+        type: avro.Type.forSchema(schema, jsonOptions()), rawType: avro.Type.forSchema(schema, rawOptions()),
+      }
+      assertCanRead(entry.latest, version)
+      return version
+    }
+  }
+  return undefined
+}

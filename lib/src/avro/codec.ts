@@ -39,12 +39,20 @@ export interface Decoded {
 }
 
 export interface Decoder {
+  /** Looks up the schema ids of `values` that neither the catalog nor earlier look-ups know. */
+  prepare(values: readonly (Buffer | null)[]): Promise<void>
   decode(buffer: Buffer | null): Decoded
 }
 
+/** Finds the writer version of an id the catalog lacks (a schema registry); undefined: unknown. */
+export type ResolveId = (id: number) => Promise<SchemaVersion | undefined>
+
 /** Decodes with the writer's schema (from the id) resolved to the latest version of its type. */
-export function createDecoder(catalog: Catalog): Decoder {
+export function createDecoder(catalog: Catalog, resolveId?: ResolveId): Decoder {
   const resolvers = new Map<number, avro.Resolver | null>()
+  // Writer versions learnt from the registry; undefined = the registry does not know the id.
+  const learnt = new Map<number, SchemaVersion | undefined>()
+  const versionOf = (id: number) => catalog.byId(id) ?? learnt.get(id)
 
   function resolverFor(writer: SchemaVersion, reader: SchemaVersion): avro.Resolver | null {
     let resolver = resolvers.get(writer.id)
@@ -56,6 +64,17 @@ export function createDecoder(catalog: Catalog): Decoder {
   }
 
   return {
+    async prepare(values) {
+      if (resolveId === undefined) return
+      const ids = new Set<number>()
+      for (const v of values) {
+        if (v === null || v.length < HEADER_BYTES || v.readUInt8(0) !== MAGIC_BYTE) continue
+        const id = v.readInt32BE(1)
+        if (catalog.byId(id) === undefined && !learnt.has(id)) ids.add(id)
+      }
+      for (const id of ids) learnt.set(id, await resolveId(id))
+    },
+
     decode(buffer) {
       if (buffer === null || buffer.length < HEADER_BYTES) {
         throw new PipelineError('PIPELINE_RECORD_UNDECODABLE', 'value is shorter than the 5-byte wire-format header')
@@ -64,7 +83,7 @@ export function createDecoder(catalog: Catalog): Decoder {
         throw new PipelineError('PIPELINE_RECORD_UNDECODABLE', `unknown magic byte ${buffer.readUInt8(0)}`)
       }
       const id = buffer.readInt32BE(1)
-      const version = catalog.byId(id)
+      const version = versionOf(id)
       if (version === undefined) throw new PipelineError('PIPELINE_SCHEMA_UNKNOWN', `unknown schema id ${id}`)
       const readAs = catalog.eventTypes.get(version.eventType)?.latest ?? version
       try {
