@@ -289,10 +289,14 @@ registry_up() {
   jar=$(find "$dir" -name quarkus-run.jar | head -n 1)
   [[ -n $jar ]] || die "no quarkus-run.jar in $dir"
   log "starting schema registry (Apicurio $APICURIO_VERSION) on 127.0.0.1:$REGISTRY_PORT"
-  (cd "$(dirname "$jar")" && nohup "$java" -Xmx384m -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
-    -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=$((REGISTRY_PORT + 1)) \
-    -jar "$jar" >>"$LOGS/registry.log" 2>&1 &
-    echo $! >"$pid")
+  # (cd first, on its own: `cd && nohup java &` would background a subshell, not java)
+  (
+    cd "$(dirname "$jar")" || exit 1
+    nohup "$java" -Xmx384m -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
+      -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=$((REGISTRY_PORT + 1)) \
+      -jar "$jar" >>"$LOGS/registry.log" 2>&1 &
+    echo $! >"$pid"
+  )
   for ((i = 0; i < 600; i++)); do
     curl -fs "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" >/dev/null 2>&1 && return 0
     pid_alive "$pid" || die "schema registry exited (see $LOGS/registry.log)"
