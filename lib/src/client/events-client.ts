@@ -39,6 +39,8 @@ export type SendResult =
 export interface EventsClient {
   send(event: EventInput): Promise<SendResult>
   sendBatch(events: readonly EventInput[]): Promise<SendResult>
+  /** Opens `connections` keep-alive connections ahead of time (GET /health), so that the first sends do not pay for them. */
+  warmUp(connections: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -98,6 +100,12 @@ export function createEventsClient(options: ClientOptions): EventsClient {
     sendBatch(events) {
       const list = events.map(withId)
       return post('/events/batch', { events: list }, list.map((e) => e.event_id ?? ''))
+    },
+    async warmUp(connections) {
+      await Promise.all(Array.from({ length: connections }, async () => {
+        const res = await pool.request({ path: '/health', method: 'GET' })
+        await res.body.dump()
+      }))
     },
     close: () => pool.close(),
   }

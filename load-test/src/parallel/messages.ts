@@ -7,6 +7,11 @@ export interface WorkerConfig {
   readonly batchSize: number
   readonly maxOutstanding: number
   readonly runId: string
+}
+
+/** Coordinator → client, once every client has warmed up: when request 0 is due. */
+export interface Start {
+  readonly type: 'start'
   readonly startAt: number
 }
 
@@ -38,13 +43,19 @@ export interface Done {
   readonly lastCompletedAt: number
 }
 
-/** Sent once the process has loaded, so that the run starts when every client is up. */
+/** Sent once the process has loaded. */
 export interface Ready {
   readonly type: 'ready'
   readonly index: number
 }
 
-export type WorkerMessage = Ready | Tick | Done
+/** Sent once the process has its config and its connections are open. */
+export interface Warm {
+  readonly type: 'warm'
+  readonly index: number
+}
+
+export type WorkerMessage = Ready | Warm | Tick | Done
 
 export function serviceName(index: number): string {
   return `parallel-load-test-${index}`

@@ -48,17 +48,28 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
   const perClient = new Map<number, Counts>()
   const done: Done[] = []
   const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url))
-  // Start the clock once every client process has loaded (loading 15 of them takes seconds).
+  // Start the clock once every client process has loaded and opened its connections
+  // (loading 15 of them takes seconds; their first requests would otherwise queue up).
   const children = Array.from({ length: plan.clients }, () =>
     fork(workerPath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
-  await Promise.all(children.map((child) => new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve())
+  const phase = (type: 'ready' | 'warm') => Promise.all(children.map((child) => new Promise<void>((resolve, reject) => {
+    const onMessage = (m: WorkerMessage) => {
+      if (m.type !== type) return
+      child.off('message', onMessage)
+      resolve()
+    }
+    child.on('message', onMessage)
     child.once('exit', (code) => reject(new Error(`a client process exited while starting (code ${code})`)))
   })))
+  await phase('ready')
+  const warm = phase('warm')
+  children.forEach((child, i) => child.send({ index: i + 1, url: plan.url, eventsPerMinute: plan.eventsPerMinute, seconds: plan.seconds, batchSize: plan.batchSize, maxOutstanding: plan.maxOutstanding, runId: plan.runId }))
+  await warm
   startAt = Date.now() + 200
-  const exits = children.map((child, i) => new Promise<number | null>((resolve) => {
+  for (const child of children) child.send({ type: 'start', startAt })
+  const exits = children.map((child) => new Promise<number | null>((resolve) => {
     child.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') return
+      if (m.type === 'ready' || m.type === 'warm') return
       if (m.type === 'done') {
         done.push(m)
         return
@@ -78,7 +89,6 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
       perClient.set(m.index, c)
     })
     child.on('exit', (code) => resolve(code))
-    child.send({ index: i + 1, url: plan.url, eventsPerMinute: plan.eventsPerMinute, seconds: plan.seconds, batchSize: plan.batchSize, maxOutstanding: plan.maxOutstanding, runId: plan.runId, startAt })
   }))
 
   const lags = new Map<number, number>()

@@ -4,14 +4,21 @@
  */
 import { createEventsClient, type EventInput, type SendResult } from '../../../lib/src/client/events-client.js'
 import { newEventId } from '../../../lib/src/ids.js'
-import { serviceName, type Done, type Ready, type Tick, type WorkerConfig } from './messages.js'
+import { serviceName, type Done, type Ready, type Start, type Tick, type Warm, type WorkerConfig } from './messages.js'
 import { dueRange, schedule } from './pacing.js'
 
-function send(message: Ready | Tick | Done): Promise<void> {
+/** Keep-alive connections per client process (opened before the run starts). */
+const CONNECTIONS = 8
+
+function send(message: Ready | Warm | Tick | Done): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!process.send) return reject(new Error('the load-test worker must be started by the coordinator'))
     process.send(message, (err: Error | null) => (err ? reject(err) : resolve()))
   })
+}
+
+function nextMessage<T>(): Promise<T> {
+  return new Promise((resolve) => process.once('message', (m: T) => resolve(m)))
 }
 
 async function run(config: WorkerConfig): Promise<void> {
@@ -19,11 +26,15 @@ async function run(config: WorkerConfig): Promise<void> {
   let throttled = 0
   const client = createEventsClient({
     url: config.url,
-    connections: 32,
+    connections: CONNECTIONS,
     maxAttempts: 6,
     onRetry: ({ status }) => { if (status === 429 || status === 503) throttled += config.batchSize },
   })
-  const plan = schedule(config.startAt, config.eventsPerMinute, config.batchSize, config.seconds)
+  await client.warmUp(CONNECTIONS)
+  const started = nextMessage<Start>()
+  await send({ type: 'warm', index: config.index })
+  const { startAt } = await started
+  const plan = schedule(startAt, config.eventsPerMinute, config.batchSize, config.seconds)
   const acked: string[] = []
   const unacked: string[] = []
   let tick = { offered: 0, accepted: 0, failed: 0, rejected: 0, skipped: 0, latencies: [] as number[] }
@@ -98,7 +109,7 @@ async function run(config: WorkerConfig): Promise<void> {
       if (next >= plan.total) return resolve()
       setTimeout(loop, Math.max(0, Math.min(50, plan.dueAt(next) - Date.now())))
     }
-    setTimeout(loop, Math.max(0, config.startAt - Date.now()))
+    setTimeout(loop, Math.max(0, startAt - Date.now()))
   })
   while (pending.size > 0) await Promise.allSettled([...pending])
   clearInterval(reporter)
