@@ -60,11 +60,11 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
     for (let attempt = 0; ; attempt++) {
       if (!isRunning() || isStale()) return
       let client: pg.PoolClient | undefined
-      const started = performance.now()
       try {
         // Schema ids the catalog lacks are looked up first (a registry outage is transient).
         await deps.decoder.prepare(messages.map((m) => m.value))
         const { rows, undecodable } = decode()
+        const started = performance.now()
         client = await deps.pool.connect()
         const result = await writeBatch(client, {
           group: deps.config.groupId,

@@ -15,7 +15,8 @@ export interface Plan {
   readonly drainTimeoutSeconds: number
 }
 
-export const USAGE = `usage: npm run load-test:parallel [clients] [events_per_min_per_client] [seconds=60] [options]
+export const USAGE = `usage: npm run load-test:parallel [clients] [events_per_min_per_client] [seconds=60]
+       npm run load-test:parallel -- [clients] [events_per_min_per_client] [seconds] [options]   (npm needs -- before options)
   e.g. npm run load-test:parallel 15 20000 60     (15 clients × 20,000 events/min = 5,000 events/s for 60 s)
 options:
   --batch N            events per request (default 1: POST /events; more: POST /events/batch)
