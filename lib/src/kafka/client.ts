@@ -28,8 +28,6 @@ function pinoLogCreator(logger: Logger): logCreator {
 }
 
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
-  // kafkajs prints a notice about its default partitioner once per process otherwise.
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1'
   return new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],

@@ -11,7 +11,7 @@
  * carries its id, the sink stores each id once (ON CONFLICT DO NOTHING), and a client's own
  * retries duplicate records in the log whatever the producer does.
  */
-import type { Kafka, Producer } from 'kafkajs'
+import { Partitioners, type Kafka, type Producer } from 'kafkajs'
 
 export interface ProducerOptions {
   /** How many times kafkajs retries a failed request before the send rejects. */
@@ -23,6 +23,9 @@ export function createProducer(kafka: Kafka, { retries }: ProducerOptions = { re
     idempotent: false,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // The Java-compatible murmur2 partitioner, named explicitly (kafkajs warns otherwise):
+    // records of one key land where Java and Redpanda clients would put them.
+    createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries, initialRetryTime: 100, maxRetryTime: 2000 },
   })
 }
