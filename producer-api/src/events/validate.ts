@@ -119,7 +119,8 @@ export function createEventValidator(catalog: Catalog): EventValidator {
     }
     // One quick check for the common case; the error-collecting passes only for a bad payload.
     if (errors.length === 0 && !entry.latest.type.isValid(record, { noUndeclaredFields: true })) {
-      errors.push(...avroErrors(entry.latest.type, record))
+      const found = avroErrors(entry.latest.type, record)
+      errors.push(...(found.length > 0 ? found : [{ path: '/payload', message: `does not match the schema of ${entry.name}` }]))
     }
     return errors.length > 0 ? { ok: false, errors } : { ok: true, record, version: entry.latest }
   }
