@@ -1,8 +1,7 @@
 import {
-  deepFreeze, int, parseEnv, parseKafkaConfig, parseLogConfig, parsePostgresConfig, parseSchemaRegistryUrl, positiveInt, str,
+  deepFreeze, int, invalidConfig, parseEnv, parseKafkaConfig, parseLogConfig, parsePostgresConfig, parseSchemaRegistryUrl, positiveInt, str,
   type Env, type KafkaConfig, type LogConfig, type PostgresConfig,
 } from '../../lib/src/config.js'
-import { PipelineError } from '../../lib/src/errors.js'
 
 export interface SinkConfig {
   readonly groupId: string
@@ -37,7 +36,7 @@ export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
     METRICS_HOST: str({ default: '127.0.0.1' }),
     METRICS_PORT: int({ default: 9464 }),
   })
-  if (e.METRICS_PORT < 0 || e.METRICS_PORT > 65535) throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: METRICS_PORT must be 0–65535, got ${e.METRICS_PORT}`)
+  if (e.METRICS_PORT < 0 || e.METRICS_PORT > 65535) throw invalidConfig('METRICS_PORT', `must be 0–65535, got ${e.METRICS_PORT}`)
   const sink: SinkConfig = {
     groupId: e.SINK_GROUP_ID,
     concurrency: e.SINK_CONCURRENCY,

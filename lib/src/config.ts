@@ -26,6 +26,13 @@ export const list = makeValidator<readonly string[]>((input: string) => {
   return items
 })
 
+/** PIPELINE_CONFIG_INVALID for one variable, in the same shape parseEnv reports. */
+export function invalidConfig(variable: string, message: string): PipelineError {
+  return new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: ${variable}: ${message}`, {
+    errors: [{ path: variable, message }],
+  })
+}
+
 /** Validates `env` against `specs`; collects every failure into one PIPELINE_CONFIG_INVALID. */
 export function parseEnv<S extends Record<string, ValidatorSpec<unknown>>>(env: Env, specs: S): CleanedEnv<S> {
   return cleanEnv(env, specs, {
@@ -95,7 +102,7 @@ export function parseSchemaRegistryUrl(env: Env): string | undefined {
   const e = parseEnv(env, { SCHEMA_REGISTRY_URL: str({ default: '' }) })
   if (e.SCHEMA_REGISTRY_URL === '') return undefined
   if (!/^https?:\/\/\S+$/.test(e.SCHEMA_REGISTRY_URL)) {
-    throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: SCHEMA_REGISTRY_URL must be an http(s) URL, got "${e.SCHEMA_REGISTRY_URL}"`)
+    throw invalidConfig('SCHEMA_REGISTRY_URL', `must be an http(s) URL, got "${e.SCHEMA_REGISTRY_URL}"`)
   }
   return e.SCHEMA_REGISTRY_URL
 }

@@ -1,8 +1,7 @@
 import {
-  deepFreeze, int, list, num, parseEnv, parseKafkaConfig, parseLogConfig, parseSchemaRegistryUrl, port, positiveInt, str,
+  deepFreeze, int, invalidConfig, list, num, parseEnv, parseKafkaConfig, parseLogConfig, parseSchemaRegistryUrl, port, positiveInt, str,
   type Env, type KafkaConfig, type LogConfig,
 } from '../../lib/src/config.js'
-import { PipelineError } from '../../lib/src/errors.js'
 import type { Thresholds } from './lag/policy.js'
 
 export interface ProducerApiConfig {
@@ -78,10 +77,10 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
     ADMISSION_RETRY_AFTER_SECONDS: positiveInt({ default: 1 }),
   })
   if (e.LAG_HARD <= e.LAG_SOFT) {
-    throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: LAG_HARD (${e.LAG_HARD}) must be above LAG_SOFT (${e.LAG_SOFT})`)
+    throw invalidConfig('LAG_HARD', `must be above LAG_SOFT (${e.LAG_SOFT}), got ${e.LAG_HARD}`)
   }
   for (const [name, value] of [['LAG_HYSTERESIS', e.LAG_HYSTERESIS], ['LAG_MIN_SHED_RATIO', e.LAG_MIN_SHED_RATIO]] as const) {
-    if (!(value >= 0 && value < 1)) throw new PipelineError('PIPELINE_CONFIG_INVALID', `invalid configuration: ${name} must be in [0, 1), got ${value}`)
+    if (!(value >= 0 && value < 1)) throw invalidConfig(name, `must be in [0, 1), got ${value}`)
   }
   return deepFreeze({
     host: e.HOST,

@@ -53,7 +53,6 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
       }
       return { rows, undecodable }
     }
-    const byOffset = new Map(messages.map((m) => [m.offset, m]))
     const key = `${topic}:${partition}`
     const firstOffset = BigInt(first.offset)
 
@@ -75,10 +74,12 @@ export function createSinkHandler(deps: SinkHandlerDeps): (payload: EachBatchPay
           rows,
           allowGap: soughtTo.get(key) !== undefined && (soughtTo.get(key) ?? 0n) < firstOffset,
         }, async (rejected) => {
+          // Rare: index the batch only when Postgres refused rows.
+          const byOffset = rejected.length > 0 ? new Map(messages.map((m) => [m.offset, m])) : undefined
           const letters = [
             ...undecodable,
             ...rejected.flatMap((r) => {
-              const message = byOffset.get(String(r.offset))
+              const message = byOffset?.get(String(r.offset))
               return message ? [{ topic, partition, message, reason: 'PIPELINE_ROW_REJECTED', detail: `${r.code}: ${r.reason}` }] : []
             }),
           ]

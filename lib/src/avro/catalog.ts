@@ -123,14 +123,7 @@ export function loadCatalog(dir: string = SCHEMAS_DIR): Catalog {
       const schema = envelopeSchema(file.namespace, name, readJson(join(dir, v.payload)))
       let version: SchemaVersion
       try {
-        version = {
-          eventType: name,
-          version: v.version,
-          id: v.id,
-          schema,
-          type: avro.Type.forSchema(schema, jsonOptions()),
-          rawType: avro.Type.forSchema(schema, rawOptions()),
-        }
+        version = schemaVersion(name, v.version, v.id, schema)
       } catch (err) {
         throw invalid(`${name} v${v.version}: ${(err as Error).message}`, err)
       }
@@ -145,6 +138,15 @@ export function loadCatalog(dir: string = SCHEMAS_DIR): Catalog {
     eventTypes.set(name, { name, requiresUserId: entry.requiresUserId === true, versions, latest })
   }
   return { eventTypes, byId: (id) => byId.get(id) }
+}
+
+/** Both parsed forms of one schema (avsc throws on an invalid one). */
+function schemaVersion(eventType: string, version: number, id: number, schema: avro.Schema): SchemaVersion {
+  return {
+    eventType, version, id, schema,
+    type: avro.Type.forSchema(schema, jsonOptions()),
+    rawType: avro.Type.forSchema(schema, rawOptions()),
+  }
 }
 
 export function assertCanRead(reader: SchemaVersion, writer: SchemaVersion): void {
@@ -169,10 +171,7 @@ export function rawVersionOf(catalog: Catalog, schema: avro.Schema, id: number):
   for (const entry of catalog.eventTypes.values()) {
     const latest = entry.latest.schema as { name: string; namespace?: string }
     if (full.name === latest.name && (full.namespace ?? '') === (latest.namespace ?? '')) {
-      const version: SchemaVersion = {
-        eventType: entry.name, version: 0, id, schema,
-        type: avro.Type.forSchema(schema, jsonOptions()), rawType: avro.Type.forSchema(schema, rawOptions()),
-      }
+      const version = schemaVersion(entry.name, 0, id, schema)
       assertCanRead(entry.latest, version)
       return version
     }
