@@ -8,6 +8,9 @@ export interface SinkConfig {
   /** Partitions whose batches are written at once (each on its own Postgres connection). */
   readonly concurrency: number
   readonly maxBytesPerPartition: number
+  /** A fetch waits for this many bytes (or maxWaitMs): fewer, larger Postgres transactions. */
+  readonly fetchMinBytes: number
+  readonly fetchMaxWaitMs: number
   readonly retryMinMs: number
   readonly retryMaxMs: number
   readonly sessionTimeoutMs: number
@@ -29,6 +32,8 @@ export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
     SINK_GROUP_ID: str({ default: 'events-pg-sink' }),
     SINK_CONCURRENCY: positiveInt({ default: 3 }),
     SINK_MAX_BYTES_PER_PARTITION: positiveInt({ default: 2 * 1024 * 1024 }),
+    SINK_FETCH_MIN_BYTES: positiveInt({ default: 64 * 1024 }),
+    SINK_FETCH_MAX_WAIT_MS: positiveInt({ default: 50 }),
     SINK_RETRY_MIN_MS: positiveInt({ default: 200 }),
     SINK_RETRY_MAX_MS: positiveInt({ default: 10_000 }),
     SINK_SESSION_TIMEOUT_MS: positiveInt({ default: 30_000 }),
@@ -41,6 +46,8 @@ export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
     groupId: e.SINK_GROUP_ID,
     concurrency: e.SINK_CONCURRENCY,
     maxBytesPerPartition: e.SINK_MAX_BYTES_PER_PARTITION,
+    fetchMinBytes: e.SINK_FETCH_MIN_BYTES,
+    fetchMaxWaitMs: e.SINK_FETCH_MAX_WAIT_MS,
     retryMinMs: e.SINK_RETRY_MIN_MS,
     retryMaxMs: e.SINK_RETRY_MAX_MS,
     sessionTimeoutMs: e.SINK_SESSION_TIMEOUT_MS,

@@ -20,12 +20,21 @@ export function parseRfc3339Micros(text: string): number | undefined {
   return Number.isSafeInteger(micros) ? micros : undefined
 }
 
-/** `2026-11-24T15:08:02.123456Z` (always six fraction digits, always UTC). */
+let memoSecond = Number.NaN
+let memoPrefix = ''
+
+/**
+ * `2026-11-24T15:08:02.123456Z` (always six fraction digits, always UTC). The sink prints two
+ * per row, nearly all within the same second: the date-and-time part is built once per second
+ * (Date#toISOString was 4.5 % of the consumer's CPU at 24,000 events/s).
+ */
 export function formatMicros(micros: number): string {
-  const millis = Math.floor(micros / 1000)
-  const iso = new Date(millis).toISOString() // 2026-11-24T15:08:02.123Z
-  const sub = String(micros - millis * 1000).padStart(3, '0')
-  return `${iso.slice(0, 23)}${sub}Z`
+  const second = Math.floor(micros / 1_000_000)
+  if (second !== memoSecond) {
+    memoPrefix = new Date(second * 1000).toISOString().slice(0, 20) // 2026-11-24T15:08:02.
+    memoSecond = second
+  }
+  return `${memoPrefix}${String(micros - second * 1_000_000).padStart(6, '0')}Z`
 }
 
 export function nowMicros(): number {

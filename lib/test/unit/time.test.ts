@@ -20,4 +20,16 @@ test('formats microseconds as UTC with six fraction digits, before and after 197
   assert.equal(formatMicros(-1), '1969-12-31T23:59:59.999999Z')
   const micros = parseRfc3339Micros('2001-02-03T04:05:06.070809Z')
   assert.equal(formatMicros(micros ?? 0), '2001-02-03T04:05:06.070809Z')
+  assert.equal(formatMicros(1_000_000), '1970-01-01T00:00:01.000000Z')
+  assert.equal(formatMicros(999_999), '1970-01-01T00:00:00.999999Z')
+})
+
+test('formatMicros agrees with Date for any instant, in any order (its per-second memo never leaks)', () => {
+  const base = Date.UTC(2026, 10, 24, 23, 59, 59, 998) * 1000
+  for (let i = 0; i < 5_000; i++) {
+    const micros = base + ((i * 7_919_237) % 4_000_000) - 2_000_000
+    const millis = Math.floor(micros / 1000)
+    const expected = `${new Date(millis).toISOString().slice(0, 23)}${String(micros - millis * 1000).padStart(3, '0')}Z`
+    assert.equal(formatMicros(micros), expected)
+  }
 })

@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { parsePlan } from '../parallel/args.js'
 import { runLoadTest } from '../parallel/runner.js'
 import { copyCeiling, noopCeiling } from './ceilings.js'
-import { measureIngest } from './ingest.js'
+import { measureIngest, type IngestFigures } from './ingest.js'
 
 const NAMES = ['ceilings', 'single-event', 'ingest-max', 'seed-target'] as const
 type Name = (typeof NAMES)[number]
@@ -34,6 +34,7 @@ if (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
 }
 
 const SINGLE = { connections: 50, seconds: 15 }
+const SINGLE_CONNECTIONS = [50, 100, 200, 400]
 const singleBody = JSON.stringify({ service: 'bench-noop', event_type: 'generic', payload: { kind: 'bench', text: 'x'.repeat(160), n: 42, ok: true } })
 const figures: Record<string, unknown> = { startedAt: new Date().toISOString(), url }
 const goals: { goal: string; measured: string; met: boolean }[] = []
@@ -51,10 +52,25 @@ for (const name of chosen) {
       break
     }
     case 'single-event': {
-      const f = await measureIngest({ url, databaseUrl, mode: 'single', batchSize: 1, ...SINGLE })
-      console.log(`  ${f.requestsPerSecond} requests/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, end to end ${f.endToEndEventsPerSecond} events/s, all stored: ${f.complete}`)
-      figures.singleEvent = f
-      goals.push({ goal: 'single-event ≥ 15,000 requests/s, p99 < 25 ms', measured: `${f.requestsPerSecond} requests/s, p99 ${f.latencyMs.p99} ms`, met: f.requestsPerSecond >= 15_000 && f.latencyMs.p99 < 25 && f.complete })
+      // Closed-loop clients: throughput grows with concurrency (more requests share each produce
+      // request) until latency passes the goal. Each step is its own run; the figure is the best
+      // requests/s whose p99 is within 25 ms, every step reported.
+      const steps: IngestFigures[] = []
+      for (const connections of SINGLE_CONNECTIONS) {
+        const f = await measureIngest({ url, databaseUrl, mode: 'single', batchSize: 1, connections, seconds: SINGLE.seconds })
+        console.log(`  ${connections} connections: ${f.requestsPerSecond} requests/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, end to end ${f.endToEndEventsPerSecond} events/s, all stored: ${f.complete}`)
+        steps.push(f)
+        if (f.latencyMs.p99 >= 25) break
+      }
+      const within = steps.filter((f) => f.latencyMs.p99 < 25 && f.complete)
+      const best = within.reduce<IngestFigures | undefined>((a, f) => (a === undefined || f.requestsPerSecond > a.requestsPerSecond ? f : a), undefined)
+      figures.singleEvent = { best, steps }
+      goals.push({
+        goal: 'single-event ≥ 15,000 requests/s, p99 < 25 ms',
+        measured: best === undefined ? `p99 ≥ 25 ms at every step (${steps.map((f) => `${f.connections}: ${f.requestsPerSecond}/s p99 ${f.latencyMs.p99} ms`).join('; ')})`
+          : `${best.requestsPerSecond} requests/s, p99 ${best.latencyMs.p99} ms (${best.connections} connections)`,
+        met: best !== undefined && best.requestsPerSecond >= 15_000 && steps.every((f) => f.complete),
+      })
       break
     }
     case 'ingest-max': {
@@ -92,7 +108,7 @@ for (const name of chosen) {
 }
 
 const ceilings = figures.ceilings as { copy: { rowsPerSecond: number }; noop: { requestsPerSecond: number } } | undefined
-const single = figures.singleEvent as { requestsPerSecond: number } | undefined
+const single = (figures.singleEvent as { best?: IngestFigures } | undefined)?.best
 const ingestMax = figures.ingestMax as { best: number } | undefined
 const ratios = {
   singleEventVsNoopFastify: ceilings && single ? +(single.requestsPerSecond / ceilings.noop.requestsPerSecond).toFixed(2) : null,

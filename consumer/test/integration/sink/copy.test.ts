@@ -83,6 +83,21 @@ test('the same event id at two offsets (a client retry) is stored once', async (
   assert.deepEqual([...counts.values()], [1, 1])
 })
 
+test('an event id stored by an earlier batch (a late retry): the direct COPY falls back, the rest of the batch is stored', async (t) => {
+  const { pool, c } = await setup(t)
+  const group = uniqueName('g')
+  const a = rows(0, 3)
+  await writeBatch(c, batch(group, a.rows), noDlq)
+  const b = rows(4, 3)
+  const retry = { offset: 3n, line: a.rows[1]?.line.replace(/\t0\t1\t/, '\t0\t3\t') ?? '' }
+  const result = await writeBatch(c, batch(group, [retry, ...b.rows]), noDlq)
+  assert.deepEqual(result, { kind: 'written', copied: 4, inserted: 3, rejected: [] })
+  const counts = await countByEventId(pool, [...a.ids, ...b.ids])
+  assert.equal(counts.size, 6)
+  assert.ok([...counts.values()].every((n) => n === 1))
+  assert.equal(await position(pool, group), '7')
+})
+
 test('Postgres behind the batch: "behind", unless the gap is allowed', async (t) => {
   const { pool, c } = await setup(t)
   const group = uniqueName('g')
