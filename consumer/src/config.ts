@@ -1,14 +1,16 @@
 import {
-  deepFreeze, int, invalidConfig, parseEnv, parseKafkaConfig, parseLogConfig, parsePostgresConfig, parseSchemaRegistryUrl, positiveInt, str,
-  type Env, type KafkaConfig, type LogConfig, type PostgresConfig,
+  deepFreeze, int, invalidConfig, parseEnv, parseKafkaConfig, parseLogConfig, parseMysqlConfig, parsePostgresConfig, parseRedisConfig,
+  parseSchemaRegistryUrl, positiveInt, str,
+  type Env, type KafkaConfig, type LogConfig, type MysqlConfig, type PostgresConfig, type RedisConfig,
 } from '../../lib/src/config.js'
 
-export interface SinkConfig {
+/** One consumer group whose position lives in its own database (SINK_* or PROJECTOR_* variables). */
+export interface GroupConfig {
   readonly groupId: string
-  /** Partitions whose batches are written at once (each on its own Postgres connection). */
+  /** Partitions whose batches are written at once (each on its own database connection). */
   readonly concurrency: number
   readonly maxBytesPerPartition: number
-  /** A fetch waits for this many bytes (or maxWaitMs): fewer, larger Postgres transactions. */
+  /** A fetch waits for this many bytes (or fetchMaxWaitMs): fewer, larger transactions. */
   readonly fetchMinBytes: number
   readonly fetchMaxWaitMs: number
   readonly retryMinMs: number
@@ -16,10 +18,8 @@ export interface SinkConfig {
   readonly sessionTimeoutMs: number
 }
 
-export interface ConsumerConfig {
+interface ProcessSection {
   readonly kafka: KafkaConfig
-  readonly postgres: PostgresConfig
-  readonly sink: SinkConfig
   readonly log: LogConfig
   readonly shutdownTimeoutMs: number
   /** Where GET /metrics and GET /health listen (port 0: any free port). */
@@ -27,40 +27,82 @@ export interface ConsumerConfig {
   readonly schemaRegistryUrl: string | undefined
 }
 
-export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
+export interface ConsumerConfig extends ProcessSection {
+  readonly postgres: PostgresConfig
+  readonly sink: GroupConfig
+}
+
+export interface ProjectorConfig extends ProcessSection {
+  readonly mysql: MysqlConfig
+  readonly redis: RedisConfig
+  readonly projector: GroupConfig
+}
+
+export function parseGroupConfig(env: Env, prefix: 'SINK' | 'PROJECTOR', defaultGroupId: string): GroupConfig {
+  const name = (suffix: string) => `${prefix}_${suffix}`
+  const ints = parseEnv(env, {
+    [name('CONCURRENCY')]: positiveInt({ default: 3 }),
+    [name('MAX_BYTES_PER_PARTITION')]: positiveInt({ default: 2 * 1024 * 1024 }),
+    [name('FETCH_MIN_BYTES')]: positiveInt({ default: 64 * 1024 }),
+    [name('FETCH_MAX_WAIT_MS')]: positiveInt({ default: 50 }),
+    [name('RETRY_MIN_MS')]: positiveInt({ default: 200 }),
+    [name('RETRY_MAX_MS')]: positiveInt({ default: 10_000 }),
+    [name('SESSION_TIMEOUT_MS')]: positiveInt({ default: 30_000 }),
+  }) as Readonly<Record<string, number>>
+  const { [name('GROUP_ID')]: groupId } = parseEnv(env, { [name('GROUP_ID')]: str({ default: defaultGroupId }) }) as Readonly<Record<string, string>>
+  const get = (suffix: string): number => {
+    const value = ints[name(suffix)]
+    if (value === undefined) throw new Error(`${name(suffix)} has no value`) // unreachable: every one has a default
+    return value
+  }
+  return {
+    groupId: groupId ?? defaultGroupId,
+    concurrency: get('CONCURRENCY'),
+    maxBytesPerPartition: get('MAX_BYTES_PER_PARTITION'),
+    fetchMinBytes: get('FETCH_MIN_BYTES'),
+    fetchMaxWaitMs: get('FETCH_MAX_WAIT_MS'),
+    retryMinMs: get('RETRY_MIN_MS'),
+    retryMaxMs: get('RETRY_MAX_MS'),
+    sessionTimeoutMs: get('SESSION_TIMEOUT_MS'),
+  }
+}
+
+function parseProcessSection(env: Env, clientId: string, defaultMetricsPort: number): ProcessSection {
   const e = parseEnv(env, {
-    SINK_GROUP_ID: str({ default: 'events-pg-sink' }),
-    SINK_CONCURRENCY: positiveInt({ default: 3 }),
-    SINK_MAX_BYTES_PER_PARTITION: positiveInt({ default: 2 * 1024 * 1024 }),
-    SINK_FETCH_MIN_BYTES: positiveInt({ default: 64 * 1024 }),
-    SINK_FETCH_MAX_WAIT_MS: positiveInt({ default: 50 }),
-    SINK_RETRY_MIN_MS: positiveInt({ default: 200 }),
-    SINK_RETRY_MAX_MS: positiveInt({ default: 10_000 }),
-    SINK_SESSION_TIMEOUT_MS: positiveInt({ default: 30_000 }),
     SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 20_000 }),
     METRICS_HOST: str({ default: '127.0.0.1' }),
-    METRICS_PORT: int({ default: 9464 }),
+    METRICS_PORT: int({ default: defaultMetricsPort }),
   })
   if (e.METRICS_PORT < 0 || e.METRICS_PORT > 65535) throw invalidConfig('METRICS_PORT', `must be 0–65535, got ${e.METRICS_PORT}`)
-  const sink: SinkConfig = {
-    groupId: e.SINK_GROUP_ID,
-    concurrency: e.SINK_CONCURRENCY,
-    maxBytesPerPartition: e.SINK_MAX_BYTES_PER_PARTITION,
-    fetchMinBytes: e.SINK_FETCH_MIN_BYTES,
-    fetchMaxWaitMs: e.SINK_FETCH_MAX_WAIT_MS,
-    retryMinMs: e.SINK_RETRY_MIN_MS,
-    retryMaxMs: e.SINK_RETRY_MAX_MS,
-    sessionTimeoutMs: e.SINK_SESSION_TIMEOUT_MS,
-  }
-  const postgres = parsePostgresConfig(env)
-  return deepFreeze({
-    kafka: parseKafkaConfig(env, 'consumer'),
-    // One connection per concurrently written partition, plus one spare.
-    postgres: { ...postgres, poolMax: Math.max(postgres.poolMax, sink.concurrency + 1) },
-    sink,
+  return {
+    kafka: parseKafkaConfig(env, clientId),
     log: parseLogConfig(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
     schemaRegistryUrl: parseSchemaRegistryUrl(env),
+  }
+}
+
+/** events-pg-sink. */
+export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
+  const sink = parseGroupConfig(env, 'SINK', 'events-pg-sink')
+  const postgres = parsePostgresConfig(env)
+  return deepFreeze({
+    ...parseProcessSection(env, 'consumer', 9464),
+    // One connection per concurrently written partition, plus one spare.
+    postgres: { ...postgres, poolMax: Math.max(postgres.poolMax, sink.concurrency + 1) },
+    sink,
+  })
+}
+
+/** user-recap-projector. */
+export function parseProjectorConfig(env: Env): Readonly<ProjectorConfig> {
+  const projector = parseGroupConfig(env, 'PROJECTOR', 'user-recap-projector')
+  const mysql = parseMysqlConfig(env)
+  return deepFreeze({
+    ...parseProcessSection(env, 'projector', 9465),
+    mysql: { ...mysql, poolMax: Math.max(mysql.poolMax, projector.concurrency + 1) },
+    redis: parseRedisConfig(env),
+    projector,
   })
 }

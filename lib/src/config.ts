@@ -120,6 +120,34 @@ export function parsePostgresConfig(env: Env): PostgresConfig {
   return { url: e.DATABASE_URL, poolMax: e.PG_POOL_MAX }
 }
 
+export interface MysqlConfig {
+  readonly url: string
+  readonly poolMax: number
+}
+
+/** The read model's MySQL (MariaDB here): MYSQL_URL, MYSQL_POOL_MAX. */
+export function parseMysqlConfig(env: Env): MysqlConfig {
+  const e = parseEnv(env, {
+    MYSQL_URL: url({ default: 'mysql://forecap_user:forecap_pass@127.0.0.1:33306/forecap_db' }),
+    MYSQL_POOL_MAX: positiveInt({ default: 8 }),
+  })
+  return { url: e.MYSQL_URL, poolMax: e.MYSQL_POOL_MAX }
+}
+
+export interface RedisConfig {
+  readonly url: string
+  /** Prefix of every key the pipeline writes (one Redis can serve several deployments). */
+  readonly keyPrefix: string
+}
+
+export function parseRedisConfig(env: Env): RedisConfig {
+  const e = parseEnv(env, {
+    REDIS_URL: url({ default: 'redis://127.0.0.1:56379' }),
+    REDIS_KEY_PREFIX: str({ default: 'pipeline:' }),
+  })
+  return { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }
+}
+
 export interface LogConfig {
   readonly level: string
 }

@@ -97,6 +97,44 @@ export function createSinkMetrics(registry: Registry) {
 
 export type SinkMetrics = ReturnType<typeof createSinkMetrics>
 
+export function createProjectorMetrics(registry: Registry) {
+  return {
+    events: new Counter({
+      name: 'pipeline_projector_events_total',
+      help: 'Records seen by user-recap-projector: applied (folded), duplicate (id already folded), skipped (not trx.*), undecodable (left to the sink\'s DLQ)',
+      labelNames: ['outcome'] as const, registers: [registry],
+    }),
+    batchDuration: new Histogram({
+      name: 'pipeline_projector_batch_duration_seconds', help: 'Duration of one read-model transaction', buckets: LATENCY_BUCKETS, registers: [registry],
+    }),
+    retries: new Counter({ name: 'pipeline_projector_retries_total', help: 'Read-model batch writes retried after a transient failure', registers: [registry] }),
+    invalidations: new Counter({
+      name: 'pipeline_projector_cache_invalidations_total', help: 'Users whose cache entry was invalidated after a commit, by result',
+      labelNames: ['result'] as const, registers: [registry],
+    }),
+  }
+}
+
+export type ProjectorMetrics = ReturnType<typeof createProjectorMetrics>
+
+export function createQueryMetrics(registry: Registry) {
+  return {
+    cache: new Counter({
+      name: 'pipeline_query_cache_total', help: 'Read-model lookups by result: hit, miss (loaded from MySQL), shared (joined a load in flight), bypass (Redis unavailable)',
+      labelNames: ['result'] as const, registers: [registry],
+    }),
+    loadDuration: new Histogram({
+      name: 'pipeline_query_mysql_duration_seconds', help: 'MySQL read-model query latency', buckets: LATENCY_BUCKETS, registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: 'pipeline_query_auth_failures_total', help: 'Requests refused by the signature check, by reason (error code)',
+      labelNames: ['reason'] as const, registers: [registry],
+    }),
+  }
+}
+
+export type QueryMetrics = ReturnType<typeof createQueryMetrics>
+
 /** Dead-letter and rejection reasons, created at 0 so that rates and alerts see a series from the start. */
 export const DEAD_LETTER_REASONS = ['PIPELINE_RECORD_UNDECODABLE', 'PIPELINE_SCHEMA_UNKNOWN', 'PIPELINE_ROW_REJECTED'] as const
 export const REJECTION_REASONS = ['PIPELINE_EVENT_INVALID', 'PIPELINE_BROKER_UNAVAILABLE', 'PIPELINE_BROKER_UNCONFIRMED', 'PIPELINE_SHUTTING_DOWN'] as const

@@ -16,3 +16,4 @@ function findRoot(start: string): string {
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)))
 export const SCHEMAS_DIR = join(PROJECT_ROOT, 'schemas')
 export const PG_MIGRATIONS_DIR = join(PROJECT_ROOT, 'migrations', 'postgres')
+export const MYSQL_MIGRATIONS_DIR = join(PROJECT_ROOT, 'migrations', 'mysql')

@@ -40,3 +40,13 @@ export function formatMicros(micros: number): string {
 export function nowMicros(): number {
   return Date.now() * 1000
 }
+
+/** MySQL DATETIME(6) text in UTC: `2026-11-24 15:08:02.123456`. */
+export function toMysqlDatetime(micros: number): string {
+  return formatMicros(micros).slice(0, -1).replace('T', ' ')
+}
+
+/** RFC 3339 from MySQL DATETIME(6) text in UTC (`2026-11-24 15:08:02.123456` → `…T15:08:02.123456Z`). */
+export function fromMysqlDatetime(text: string): string {
+  return `${text.replace(' ', 'T')}Z`
+}

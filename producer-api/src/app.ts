@@ -13,11 +13,11 @@ import type { LagSnapshot } from './lag/monitor.js'
 import type { Thresholds } from './lag/policy.js'
 import { admission } from './plugins/admission.js'
 import { backpressure } from './plugins/backpressure.js'
-import { registerProblemHandlers } from './plugins/problem.js'
+import { registerProblemHandlers } from '../../lib/src/http/problem.js'
 import { eventRoutes } from './routes/events.js'
-import { healthRoutes, type ReadinessCheck } from './routes/health.js'
+import { healthRoutes, type ReadinessCheck } from '../../lib/src/http/health.js'
 import { lagRoutes } from './routes/lag.js'
-import { metricsRoutes, observeHttp } from './routes/metrics.js'
+import { metricsRoutes, observeHttp } from '../../lib/src/http/metrics.js'
 
 export interface AppDeps {
   readonly logger: Logger

@@ -4,7 +4,7 @@
  * a fault of ours is a 500, and it is logged.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { CODES, PipelineError, type ErrorCode, type FieldError } from '../../../lib/src/errors.js'
+import { CODES, PipelineError, type ErrorCode, type FieldError } from '../errors.js'
 
 export interface ProblemBody {
   readonly type: string

@@ -1,7 +1,7 @@
 /** GET /metrics (Prometheus text format), and the HTTP request metrics of every route. */
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
-import type { HttpMetrics } from '../../../lib/src/metrics.js'
+import type { HttpMetrics } from '../metrics.js'
 
 /** Counts and times every response of `app` (call it on the root instance). */
 export function observeHttp(app: FastifyInstance, http: HttpMetrics): void {

@@ -1,0 +1,94 @@
+/**
+ * The eachBatch loop of a consumer group whose position lives in its own database
+ * (events-pg-sink in Postgres, user-recap-projector in MySQL): write the batch together with the
+ * partition's next offset in one transaction, then resolve and commit the Kafka offset.
+ *
+ * It never throws: a transient failure (database down, connection reset, broker unavailable for
+ * the DLQ) is retried with backoff while the consumer keeps its group membership, so the
+ * partition neither skips ahead nor turns into a kafkajs restart loop. When the database is
+ * behind the fetched batch (Kafka's committed offset ran ahead of it), the partition is sought
+ * back to the database's position.
+ */
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs'
+import type { Logger } from '../../lib/src/logger.js'
+
+export interface PartitionBatch {
+  readonly topic: string
+  readonly partition: number
+  readonly messages: readonly KafkaMessage[]
+  readonly firstOffset: bigint
+  /** Last offset of the batch + 1: stored as the partition's position. */
+  readonly nextOffset: bigint
+  /** Write even if the database expects an earlier offset (those records are gone from the log). */
+  readonly allowGap: boolean
+}
+
+export type WriteOutcome = { readonly kind: 'written' } | { readonly kind: 'behind'; readonly storedNext: bigint }
+
+export interface BatchLoopDeps {
+  /** Writes the batch and its position in one transaction, or reports the stored position. */
+  readonly write: (batch: PartitionBatch) => Promise<WriteOutcome>
+  readonly retry: { readonly minMs: number; readonly maxMs: number }
+  readonly logger: Logger
+  readonly seek: (topic: string, partition: number, offset: bigint) => void
+  readonly onRetry?: () => void
+  readonly sleep?: (ms: number) => Promise<void>
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+export function createBatchLoop(deps: BatchLoopDeps): (payload: EachBatchPayload) => Promise<void> {
+  const sleep = deps.sleep ?? defaultSleep
+  // Where we last sought each partition to: if the log no longer has that offset (retention),
+  // the next batch starts later and the gap is accepted instead of seeking forever.
+  const soughtTo = new Map<string, bigint>()
+
+  return async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+    const { topic, partition, messages } = batch
+    const first = messages[0]
+    const last = messages.at(-1)
+    if (first === undefined || last === undefined) return
+    const key = `${topic}:${partition}`
+    const firstOffset = BigInt(first.offset)
+    const sought = soughtTo.get(key)
+    const work: PartitionBatch = {
+      topic, partition, messages, firstOffset,
+      nextOffset: BigInt(last.offset) + 1n,
+      allowGap: sought !== undefined && sought < firstOffset,
+    }
+
+    for (let attempt = 0; ; attempt++) {
+      if (!isRunning() || isStale()) return
+      try {
+        const outcome = await deps.write(work)
+        if (outcome.kind === 'behind') {
+          deps.logger.warn({ topic, partition, stored: String(outcome.storedNext), fetched: first.offset }, 'database position is behind the fetched batch: seeking')
+          soughtTo.set(key, outcome.storedNext)
+          deps.seek(topic, partition, outcome.storedNext)
+          return
+        }
+        soughtTo.delete(key)
+        break
+      } catch (err) {
+        deps.onRetry?.()
+        const delay = Math.min(deps.retry.maxMs, deps.retry.minMs * 2 ** Math.min(attempt, 16))
+        deps.logger.warn({ err, topic, partition, attempt, delay }, 'batch write failed: retrying')
+        await sleep(delay)
+        try {
+          await heartbeat()
+        } catch (hbErr) {
+          deps.logger.info({ err: hbErr, topic, partition }, 'heartbeat failed while retrying: leaving the batch to the next owner')
+          return
+        }
+      }
+    }
+    resolveOffset(last.offset)
+    try {
+      await commitOffsetsIfNecessary()
+      await heartbeat()
+    } catch (err) {
+      // The database holds the position; the Kafka commit only feeds lag monitoring.
+      deps.logger.warn({ err, topic, partition }, 'kafka offset commit failed (the database has the position)')
+    }
+  }
+}

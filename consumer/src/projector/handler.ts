@@ -1,0 +1,91 @@
+/**
+ * The write of user-recap-projector, run by the batch loop (../batch.ts): pick the trx.*
+ * records (by their event-type header, so other records are never decoded), fold them into
+ * MySQL with the partition's position, then invalidate the touched users' cache entries.
+ *
+ * Records that cannot be decoded are counted and passed over: events-pg-sink dead-letters
+ * them, and two groups sending the same letters would only double the DLQ.
+ */
+import type { Redis } from 'ioredis'
+import type { KafkaMessage } from 'kafkajs'
+import type mysql from 'mysql2/promise'
+import type { Decoder } from '../../../lib/src/avro/codec.js'
+import type { Logger } from '../../../lib/src/logger.js'
+import type { ProjectorMetrics } from '../../../lib/src/metrics.js'
+import { GENERATION_TTL_SECONDS, userDataKey, userGenerationKey } from '../../../lib/src/read-model.js'
+import type { PartitionBatch, WriteOutcome } from '../batch.js'
+import { isTrxType, toTrxEvent, type TrxEvent } from './fold.js'
+import { projectBatch } from './store.js'
+
+export interface ProjectorWriteDeps {
+  readonly pool: mysql.Pool
+  readonly decoder: Decoder
+  readonly groupId: string
+  /** Cache invalidation; undefined: no cache in front of the read model. */
+  readonly redis?: Pick<Redis, 'multi'>
+  readonly logger: Logger
+  readonly metrics?: ProjectorMetrics
+}
+
+function eventType(message: KafkaMessage): string | undefined {
+  const header = message.headers?.['event-type']
+  return Buffer.isBuffer(header) ? header.toString() : typeof header === 'string' ? header : undefined
+}
+
+export function createProjectorWrite(deps: ProjectorWriteDeps): (batch: PartitionBatch) => Promise<WriteOutcome> {
+  async function invalidate(users: readonly number[]): Promise<void> {
+    if (deps.redis === undefined || users.length === 0) return
+    const tx = deps.redis.multi()
+    for (const user of users) {
+      tx.incr(userGenerationKey(user)).expire(userGenerationKey(user), GENERATION_TTL_SECONDS).del(userDataKey(user))
+    }
+    try {
+      await tx.exec()
+      deps.metrics?.invalidations.inc({ result: 'ok' }, users.length)
+    } catch (err) {
+      // Committed already: the entries stay until their TTL. Counted and logged, never retried
+      // into a second fold.
+      deps.metrics?.invalidations.inc({ result: 'failed' }, users.length)
+      deps.logger.warn({ err, users: users.length }, 'cache invalidation failed: entries expire with their TTL')
+    }
+  }
+
+  return async (batch) => {
+    const trx = batch.messages.filter((m) => {
+      const type = eventType(m)
+      return type === undefined || isTrxType(type) // no header: decode to find out
+    })
+    await deps.decoder.prepare(trx.map((m) => m.value))
+    const events: { offset: bigint; event: TrxEvent }[] = []
+    let undecodable = 0
+    for (const m of trx) {
+      let event: TrxEvent | undefined
+      try {
+        event = toTrxEvent(deps.decoder.decode(m.value).value)
+      } catch {
+        undecodable++
+        continue
+      }
+      if (event !== undefined) events.push({ offset: BigInt(m.offset), event })
+    }
+    const started = performance.now()
+    const conn = await deps.pool.getConnection()
+    let result: Awaited<ReturnType<typeof projectBatch>>
+    try {
+      result = await projectBatch(conn, { ...batch, group: deps.groupId, events })
+    } catch (err) {
+      conn.destroy() // its state is unknown: never hand it back to the pool
+      throw err
+    }
+    conn.release()
+    if (result.kind === 'written') {
+      deps.metrics?.batchDuration.observe((performance.now() - started) / 1000)
+      deps.metrics?.events.inc({ outcome: 'applied' }, result.applied)
+      deps.metrics?.events.inc({ outcome: 'duplicate' }, result.duplicates)
+      deps.metrics?.events.inc({ outcome: 'skipped' }, batch.messages.length - events.length - undecodable)
+      deps.metrics?.events.inc({ outcome: 'undecodable' }, undecodable)
+      await invalidate(result.users)
+    }
+    return result
+  }
+}

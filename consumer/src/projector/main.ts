@@ -1,0 +1,45 @@
+/** user-recap-projector: folds trx.* events into MySQL user_recap_data, invalidates Redis. Wiring only. */
+import { createServiceDecoder, loadServiceCatalog } from '../../../lib/src/avro/load.js'
+import { createKafka } from '../../../lib/src/kafka/client.js'
+import { createLogger } from '../../../lib/src/logger.js'
+import { createProjectorMetrics, createRegistry } from '../../../lib/src/metrics.js'
+import { startMetricsServer } from '../../../lib/src/metrics-server.js'
+import { createMysqlPool } from '../../../lib/src/mysql/pool.js'
+import { createRedis } from '../../../lib/src/redis.js'
+import { handleShutdown, once } from '../../../lib/src/shutdown.js'
+import { createBatchLoop } from '../batch.js'
+import { parseProjectorConfig } from '../config.js'
+import { createGroupConsumer, runGroup } from '../group.js'
+import { createProjectorWrite } from './handler.js'
+
+const config = parseProjectorConfig(process.env)
+const logger = createLogger(config.log, 'projector')
+const registry = createRegistry('projector')
+const metrics = createProjectorMetrics(registry)
+for (const outcome of ['applied', 'duplicate', 'skipped', 'undecodable']) metrics.events.inc({ outcome }, 0)
+const metricsServer = await startMetricsServer({ registry, ...config.metrics })
+const decoder = createServiceDecoder(await loadServiceCatalog(config.schemaRegistryUrl, config.kafka.topic), config.schemaRegistryUrl)
+const pool = createMysqlPool(config.mysql)
+const redis = createRedis(config.redis, logger)
+
+const kafka = createKafka(config.kafka, logger)
+const consumer = createGroupConsumer(kafka, config.projector, logger, () => process.kill(process.pid, 'SIGTERM'))
+
+const close = once(async () => {
+  await consumer.stop()
+  await consumer.disconnect()
+  await pool.end()
+  redis.disconnect()
+  await metricsServer.close()
+})
+handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
+
+await consumer.connect()
+await runGroup(consumer, config.kafka.topic, config.projector, createBatchLoop({
+  write: createProjectorWrite({ pool, decoder, groupId: config.projector.groupId, redis, logger, metrics }),
+  retry: { minMs: config.projector.retryMinMs, maxMs: config.projector.retryMaxMs },
+  logger,
+  onRetry: () => metrics.retries.inc(),
+  seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
+}))
+logger.info({ topic: config.kafka.topic, group: config.projector.groupId, metricsPort: metricsServer.port }, 'user-recap-projector running')

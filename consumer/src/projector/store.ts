@@ -1,0 +1,90 @@
+/**
+ * Applies one partition's trx events to the MySQL read model in one transaction, together
+ * with the partition's next offset. The offset row is locked first (two owners of a partition
+ * during a rebalance write one after the other, and the second skips what the first wrote);
+ * events whose id was already folded (a client's retry put them in the log twice) are skipped.
+ */
+import type mysql from 'mysql2/promise'
+import { toMysqlDatetime } from '../../../lib/src/time.js'
+import { foldTrx, type TrxEvent } from './fold.js'
+
+export interface ProjectionBatch {
+  readonly group: string
+  readonly topic: string
+  readonly partition: number
+  readonly firstOffset: bigint
+  readonly nextOffset: bigint
+  readonly allowGap: boolean
+  /** The batch's trx events (other records only move the position). */
+  readonly events: readonly { readonly offset: bigint; readonly event: TrxEvent }[]
+}
+
+export type ProjectionResult =
+  | { readonly kind: 'written'; readonly applied: number; readonly duplicates: number; readonly users: readonly number[] }
+  | { readonly kind: 'behind'; readonly storedNext: bigint }
+
+const idBytes = (eventId: string): Buffer => Buffer.from(eventId.replace(/-/g, ''), 'hex')
+const datetime = (micros: number | null): string | null => (micros === null ? null : toMysqlDatetime(micros))
+
+async function alreadyApplied(conn: mysql.PoolConnection, ids: readonly Buffer[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT event_id FROM user_recap_applied WHERE event_id IN (?)', [ids])
+  return new Set(rows.map((r) => (r.event_id as Buffer).toString('hex')))
+}
+
+async function apply(conn: mysql.PoolConnection, events: readonly TrxEvent[]): Promise<number[]> {
+  await conn.query('INSERT INTO user_recap_applied (event_id, user_id) VALUES ?', [events.map((e) => [idBytes(e.eventId), e.userId])])
+  const users = [...foldTrx(events).values()].sort((a, b) => a.userId - b.userId)
+  await conn.query(
+    `INSERT INTO user_recap_data (user_id, trx_count, total_amount, refund_count, refunded_amount, first_trx_at, last_trx_at) VALUES ?
+     ON DUPLICATE KEY UPDATE
+       trx_count = trx_count + VALUES(trx_count),
+       total_amount = total_amount + VALUES(total_amount),
+       refund_count = refund_count + VALUES(refund_count),
+       refunded_amount = refunded_amount + VALUES(refunded_amount),
+       first_trx_at = COALESCE(LEAST(first_trx_at, VALUES(first_trx_at)), first_trx_at, VALUES(first_trx_at)),
+       last_trx_at = COALESCE(GREATEST(last_trx_at, VALUES(last_trx_at)), last_trx_at, VALUES(last_trx_at))`,
+    [users.map((u) => [u.userId, u.trxCount, u.totalAmount, u.refundCount, u.refundedAmount, datetime(u.firstTrxAt), datetime(u.lastTrxAt)])])
+  await conn.query(
+    `INSERT INTO user_recap_categories (user_id, category, trx_count, amount) VALUES ?
+     ON DUPLICATE KEY UPDATE trx_count = trx_count + VALUES(trx_count), amount = amount + VALUES(amount)`,
+    [users.flatMap((u) => [...u.categories].map(([category, c]) => [u.userId, category, c.trxCount, c.amount]))])
+  const ids = users.map((u) => u.userId)
+  await conn.query(
+    `UPDATE user_recap_data d SET top_category = (
+       SELECT c.category FROM user_recap_categories c WHERE c.user_id = d.user_id
+       ORDER BY c.trx_count DESC, c.amount DESC, c.category ASC LIMIT 1)
+     WHERE d.user_id IN (?)`, [ids])
+  return ids
+}
+
+export async function projectBatch(conn: mysql.PoolConnection, batch: ProjectionBatch): Promise<ProjectionResult> {
+  const key = [batch.group, batch.topic, batch.partition]
+  await conn.beginTransaction()
+  try {
+    await conn.query('INSERT IGNORE INTO projector_offsets (consumer_group, topic, partition_id, next_offset) VALUES (?, ?, ?, ?)',
+      [...key, String(batch.firstOffset)])
+    const [locked] = await conn.query<mysql.RowDataPacket[]>(
+      'SELECT next_offset FROM projector_offsets WHERE consumer_group = ? AND topic = ? AND partition_id = ? FOR UPDATE', key)
+    const stored = BigInt(String(locked[0]?.next_offset ?? batch.firstOffset))
+    if (stored < batch.firstOffset && !batch.allowGap) {
+      await conn.rollback()
+      return { kind: 'behind', storedNext: stored }
+    }
+    const fresh = new Map<string, TrxEvent>() // by event id: one event twice in a batch is folded once
+    for (const { offset, event } of batch.events) if (offset >= stored) fresh.set(event.eventId, event)
+    const seen = await alreadyApplied(conn, [...fresh.keys()].map(idBytes))
+    const events = [...fresh.values()].filter((e) => !seen.has(e.eventId.replace(/-/g, '')))
+    const users = events.length > 0 ? await apply(conn, events) : []
+    if (batch.nextOffset > stored) {
+      await conn.query('UPDATE projector_offsets SET next_offset = ? WHERE consumer_group = ? AND topic = ? AND partition_id = ?',
+        [String(batch.nextOffset), ...key])
+    }
+    await conn.commit()
+    const considered = batch.events.filter((e) => e.offset >= stored).length
+    return { kind: 'written', applied: events.length, duplicates: considered - events.length, users }
+  } catch (err) {
+    await conn.rollback().catch(() => undefined) // the connection may be gone; the caller discards it
+    throw err
+  }
+}
