@@ -330,7 +330,7 @@ up() {
 
 stop() {
   local app
-  for app in producer-api consumer query-api; do stop_pid "$app" "$RUN/$app.pid"; done
+  for app in producer-api consumer projector query-api; do stop_pid "$app" "$RUN/$app.pid"; done
   stop_pid registry "$RUN/registry.pid"
   stop_pid prometheus "$RUN/prometheus.pid"
   stop_pid kafka "$RUN/kafka.pid"

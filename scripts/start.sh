@@ -31,6 +31,8 @@ start_app() { # name entry
 
 start_app producer-api dist/producer-api/src/main.js
 start_app consumer dist/consumer/src/main.js
+start_app projector dist/consumer/src/projector/main.js
+start_app query-api dist/query-api/src/main.js
 
 PORT=${PORT:-3000}
 for ((i = 0; i < 300; i++)); do
@@ -39,6 +41,13 @@ for ((i = 0; i < 300; i++)); do
   sleep 0.1
 done
 curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null || { echo "[start] producer-api not ready; see $LOGS/producer-api.log" >&2; exit 1; }
+QUERY_PORT=${QUERY_PORT:-3002}
+for ((i = 0; i < 100; i++)); do
+  curl -fs "http://127.0.0.1:$QUERY_PORT/health/ready" >/dev/null 2>&1 && break
+  kill -0 "$(cat "$RUN/query-api.pid")" 2>/dev/null || { echo "[start] query-api exited; see $LOGS/query-api.log" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fs "http://127.0.0.1:$QUERY_PORT/health/ready" >/dev/null || { echo "[start] query-api not ready; see $LOGS/query-api.log" >&2; exit 1; }
 
 cat <<EOF
 
@@ -48,9 +57,11 @@ The pipeline is up.
   postgres       127.0.0.1:${PG_PORT:-55432}       db aurore_events, user admin / admin
   mariadb        127.0.0.1:${MYSQL_PORT:-33306}       db forecap_db, user forecap_user / forecap_pass
   redis          127.0.0.1:${REDIS_PORT:-56379}
-  consumer       http://127.0.0.1:${METRICS_PORT:-9464}/metrics
+  query-api      http://127.0.0.1:$QUERY_PORT      (GET /api/user-data, signed; GET /health/ready)
+  consumer       http://127.0.0.1:${METRICS_PORT:-9464}/metrics   (events-pg-sink → Postgres)
+  projector      http://127.0.0.1:${PROJECTOR_METRICS_PORT:-9465}/metrics   (user-recap-projector → MySQL, Redis)
   prometheus     http://127.0.0.1:${PROMETHEUS_PORT:-9090}   (scrapes both; rules in monitoring/prometheus/rules)
-Logs: $LOGS/{producer-api,consumer,kafka,postgres,mariadb,redis,prometheus}.log
+Logs: $LOGS/{producer-api,consumer,projector,query-api,kafka,postgres,mariadb,redis,prometheus}.log
 Stop: npm stop
 
 Try:

@@ -67,18 +67,21 @@ export function parseGroupConfig(env: Env, prefix: 'SINK' | 'PROJECTOR', default
   }
 }
 
-function parseProcessSection(env: Env, clientId: string, defaultMetricsPort: number): ProcessSection {
+/** `metricsPortVariable`: each process kind has its own, so that one environment can start both. */
+function parseProcessSection(env: Env, clientId: string, metricsPortVariable: string, defaultMetricsPort: number): ProcessSection {
   const e = parseEnv(env, {
     SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 20_000 }),
     METRICS_HOST: str({ default: '127.0.0.1' }),
-    METRICS_PORT: int({ default: defaultMetricsPort }),
   })
-  if (e.METRICS_PORT < 0 || e.METRICS_PORT > 65535) throw invalidConfig('METRICS_PORT', `must be 0–65535, got ${e.METRICS_PORT}`)
+  const { [metricsPortVariable]: metricsPort = defaultMetricsPort } = parseEnv(env, {
+    [metricsPortVariable]: int({ default: defaultMetricsPort }),
+  }) as Readonly<Record<string, number>>
+  if (metricsPort < 0 || metricsPort > 65535) throw invalidConfig(metricsPortVariable, `must be 0–65535, got ${metricsPort}`)
   return {
     kafka: parseKafkaConfig(env, clientId),
     log: parseLogConfig(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
+    metrics: { host: e.METRICS_HOST, port: metricsPort },
     schemaRegistryUrl: parseSchemaRegistryUrl(env),
   }
 }
@@ -88,7 +91,7 @@ export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
   const sink = parseGroupConfig(env, 'SINK', 'events-pg-sink')
   const postgres = parsePostgresConfig(env)
   return deepFreeze({
-    ...parseProcessSection(env, 'consumer', 9464),
+    ...parseProcessSection(env, 'consumer', 'METRICS_PORT', 9464),
     // One connection per concurrently written partition, plus one spare.
     postgres: { ...postgres, poolMax: Math.max(postgres.poolMax, sink.concurrency + 1) },
     sink,
@@ -100,7 +103,7 @@ export function parseProjectorConfig(env: Env): Readonly<ProjectorConfig> {
   const projector = parseGroupConfig(env, 'PROJECTOR', 'user-recap-projector')
   const mysql = parseMysqlConfig(env)
   return deepFreeze({
-    ...parseProcessSection(env, 'projector', 9465),
+    ...parseProcessSection(env, 'projector', 'PROJECTOR_METRICS_PORT', 9465),
     mysql: { ...mysql, poolMax: Math.max(mysql.poolMax, projector.concurrency + 1) },
     redis: parseRedisConfig(env),
     projector,

@@ -24,6 +24,11 @@ export const CODES = {
   PIPELINE_SCHEMA_UNKNOWN: { status: 500, retriable: false, title: 'Unknown schema' },
   PIPELINE_CATALOG_INVALID: { status: 500, retriable: false, title: 'Schema catalog invalid' },
   PIPELINE_SCHEMA_REGISTRY_UNAVAILABLE: { status: 503, retriable: true, title: 'Schema registry unavailable' },
+  PIPELINE_SIGNATURE_MISSING: { status: 401, retriable: false, title: 'Signature headers missing or malformed' },
+  PIPELINE_SIGNATURE_INVALID: { status: 401, retriable: false, title: 'Signature does not match' },
+  PIPELINE_SIGNATURE_STALE: { status: 401, retriable: false, title: 'Signature timestamp outside the allowed clock skew' },
+  PIPELINE_USER_NOT_FOUND: { status: 404, retriable: false, title: 'No read-model data for this user' },
+  PIPELINE_READ_MODEL_UNAVAILABLE: { status: 503, retriable: true, title: 'Read model unavailable' },
   PIPELINE_INTERNAL: { status: 500, retriable: false, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; retriable: boolean; title: string }>
 

@@ -1,0 +1,88 @@
+/**
+ * Cache-aside over Redis for one kind of entry, keyed by user:
+ * - a hit is one MGET (the entry and its generation, see lib/src/read-model.ts);
+ * - on a miss, concurrent requests for the same user share one load (one MySQL query);
+ * - what was loaded is stored with a TTL spread by ± jitter (entries written together do not
+ *   expire together), and only if the generation did not move during the load, so a load
+ *   that raced the projector's commit never caches the older row;
+ * - "no such user" is cached too, shorter, so unknown ids cannot hammer MySQL;
+ * - Redis unavailable: answered from MySQL (bypass), never an error of its own.
+ */
+import type { Redis } from 'ioredis'
+import type { QueryMetrics } from '../../../lib/src/metrics.js'
+import { userDataKey, userGenerationKey } from '../../../lib/src/read-model.js'
+
+export interface CacheConfig {
+  readonly ttlSeconds: number
+  /** 0–1: each TTL is ttlSeconds × (1 ± jitter). */
+  readonly jitter: number
+  readonly notFoundTtlSeconds: number
+}
+
+export interface CacheAside<T> {
+  get(userId: number): Promise<T | undefined>
+}
+
+export interface CacheAsideDeps<T> {
+  readonly redis: Pick<Redis, 'mget' | 'eval'>
+  readonly load: (userId: number) => Promise<T | undefined>
+  readonly config: CacheConfig
+  readonly metrics?: QueryMetrics
+  readonly random?: () => number
+}
+
+const NOT_FOUND = 'null'
+
+/** SET KEYS[1] = ARGV[1] EX ARGV[3], only if KEYS[2] (the generation) still equals ARGV[2]. */
+const SET_IF_GENERATION = `
+if (redis.call('GET', KEYS[2]) or '') == ARGV[2] then
+  return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+end
+return 0`
+
+export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside<T> {
+  const random = deps.random ?? Math.random
+  const inFlight = new Map<number, Promise<T | undefined>>()
+  const count = (result: 'hit' | 'miss' | 'shared' | 'bypass') => deps.metrics?.cache.inc({ result })
+
+  function ttl(found: boolean): number {
+    const base = found ? deps.config.ttlSeconds : deps.config.notFoundTtlSeconds
+    return Math.max(1, Math.round(base * (1 + deps.config.jitter * (2 * random() - 1))))
+  }
+
+  async function loadAndStore(userId: number, generation: string | undefined): Promise<T | undefined> {
+    const value = await deps.load(userId)
+    if (generation !== undefined) {
+      const text = value === undefined ? NOT_FOUND : JSON.stringify(value)
+      // Best effort: a failed write only means the next read loads again.
+      await deps.redis.eval(SET_IF_GENERATION, 2, userDataKey(userId), userGenerationKey(userId), text, generation, ttl(value !== undefined))
+        .catch(() => undefined)
+    }
+    return value
+  }
+
+  return {
+    async get(userId) {
+      let generation: string | undefined
+      try {
+        const [cached, gen] = await deps.redis.mget(userDataKey(userId), userGenerationKey(userId))
+        if (typeof cached === 'string') {
+          count('hit')
+          return cached === NOT_FOUND ? undefined : (JSON.parse(cached) as T)
+        }
+        generation = gen ?? ''
+      } catch {
+        generation = undefined // Redis unavailable: load, but do not store
+      }
+      const running = inFlight.get(userId)
+      if (running !== undefined) {
+        count('shared')
+        return running
+      }
+      count(generation === undefined ? 'bypass' : 'miss')
+      const load = loadAndStore(userId, generation).finally(() => inFlight.delete(userId))
+      inFlight.set(userId, load)
+      return load
+    },
+  }
+}

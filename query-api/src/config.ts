@@ -1,0 +1,49 @@
+import {
+  bool, deepFreeze, invalidConfig, num, parseEnv, parseLogConfig, parseMysqlConfig, parseRedisConfig, port, positiveInt, str,
+  type Env, type LogConfig, type MysqlConfig, type RedisConfig,
+} from '../../lib/src/config.js'
+import type { SignatureConfig } from './auth/signature.js'
+import type { CacheConfig } from './cache/cache-aside.js'
+
+/** For local runs only: a process started with it logs a warning; set QUERY_SIGNING_SECRET anywhere else. */
+export const LOCAL_SIGNING_SECRET = 'local-development-signing-secret'
+
+export interface QueryConfig {
+  readonly host: string
+  readonly port: number
+  readonly signature: SignatureConfig
+  readonly cache: CacheConfig
+  readonly mysql: MysqlConfig
+  readonly redis: RedisConfig
+  readonly log: LogConfig
+  readonly shutdownTimeoutMs: number
+  readonly retryAfterSeconds: number
+}
+
+export function parseQueryConfig(env: Env): Readonly<QueryConfig> {
+  const e = parseEnv(env, {
+    QUERY_HOST: str({ default: '127.0.0.1' }),
+    QUERY_PORT: port({ default: 3002 }),
+    QUERY_SIGNING_SECRET: str({ default: LOCAL_SIGNING_SECRET }),
+    QUERY_MAX_SKEW_SECONDS: positiveInt({ default: 300 }),
+    QUERY_LEGACY_SIGNATURES: bool({ default: false }),
+    CACHE_TTL_SECONDS: positiveInt({ default: 60 }),
+    CACHE_TTL_JITTER: num({ default: 0.2 }),
+    CACHE_NOT_FOUND_TTL_SECONDS: positiveInt({ default: 5 }),
+    QUERY_RETRY_AFTER_SECONDS: positiveInt({ default: 1 }),
+    SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+  })
+  if (e.QUERY_SIGNING_SECRET.length < 16) throw invalidConfig('QUERY_SIGNING_SECRET', 'must be at least 16 characters')
+  if (!(e.CACHE_TTL_JITTER >= 0 && e.CACHE_TTL_JITTER < 1)) throw invalidConfig('CACHE_TTL_JITTER', `must be in [0, 1), got ${e.CACHE_TTL_JITTER}`)
+  return deepFreeze({
+    host: e.QUERY_HOST,
+    port: e.QUERY_PORT,
+    signature: { secret: e.QUERY_SIGNING_SECRET, maxSkewMs: e.QUERY_MAX_SKEW_SECONDS * 1000, legacy: e.QUERY_LEGACY_SIGNATURES },
+    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, jitter: e.CACHE_TTL_JITTER, notFoundTtlSeconds: e.CACHE_NOT_FOUND_TTL_SECONDS },
+    mysql: parseMysqlConfig(env),
+    redis: parseRedisConfig(env),
+    log: parseLogConfig(env),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    retryAfterSeconds: e.QUERY_RETRY_AFTER_SECONDS,
+  })
+}

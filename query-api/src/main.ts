@@ -1,0 +1,56 @@
+/** query-api: wiring only. */
+import { createLogger } from '../../lib/src/logger.js'
+import { createHttpMetrics, createQueryMetrics, createRegistry } from '../../lib/src/metrics.js'
+import { createMysqlPool } from '../../lib/src/mysql/pool.js'
+import { createRedis } from '../../lib/src/redis.js'
+import { handleShutdown, once } from '../../lib/src/shutdown.js'
+import { buildQueryApp } from './app.js'
+import { createCacheAside } from './cache/cache-aside.js'
+import { LOCAL_SIGNING_SECRET, parseQueryConfig } from './config.js'
+import { createUserDataReader, type UserData } from './user-data.js'
+
+const config = parseQueryConfig(process.env)
+const logger = createLogger(config.log, 'query-api')
+if (config.signature.secret === LOCAL_SIGNING_SECRET) logger.warn('QUERY_SIGNING_SECRET is not set: using the local development secret')
+if (config.signature.legacy) logger.warn('QUERY_LEGACY_SIGNATURES=true: the old forgeable signature scheme is accepted')
+const registry = createRegistry('query-api')
+const metrics = { registry, http: createHttpMetrics(registry), query: createQueryMetrics(registry) }
+for (const result of ['hit', 'miss', 'shared', 'bypass']) metrics.query.cache.inc({ result }, 0)
+
+const pool = createMysqlPool(config.mysql)
+const redis = createRedis(config.redis, logger)
+const readUser = createUserDataReader(pool)
+const cache = createCacheAside<UserData>({
+  redis,
+  config: config.cache,
+  metrics: metrics.query,
+  load: async (userId) => {
+    const end = metrics.query.loadDuration.startTimer()
+    try {
+      return await readUser(userId)
+    } finally {
+      end()
+    }
+  },
+})
+
+const app = await buildQueryApp({
+  logger,
+  ready: async () => {
+    const mysql = await pool.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`)
+    // Redis is a cache: without it reads go to MySQL, so it does not decide readiness.
+    return { ready: mysql === 'ok', checks: { mysql, redis: redis.status === 'ready' ? 'ok' : `degraded (${redis.status}): reads go to MySQL` } }
+  },
+  userData: { cache, signature: config.signature, clock: Date.now, retryAfterSeconds: config.retryAfterSeconds },
+  metrics,
+})
+
+const close = once(async () => {
+  await app.close()
+  await pool.end()
+  redis.disconnect()
+})
+handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
+
+await app.listen({ host: config.host, port: config.port })
+logger.info({ host: config.host, port: config.port, cacheTtlSeconds: config.cache.ttlSeconds, legacySignatures: config.signature.legacy }, 'query-api listening')
