@@ -2,7 +2,7 @@
 import { createLogger } from '../../lib/src/logger.js'
 import { createHttpMetrics, createQueryMetrics, createRegistry } from '../../lib/src/metrics.js'
 import { createMysqlPool } from '../../lib/src/mysql/pool.js'
-import { createRedis } from '../../lib/src/redis.js'
+import { createRedis, redisReady } from '../../lib/src/redis.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { buildQueryApp } from './app.js'
 import { createCacheAside } from './cache/cache-aside.js'
@@ -19,6 +19,8 @@ for (const result of ['hit', 'miss', 'shared', 'bypass']) metrics.query.cache.in
 
 const pool = createMysqlPool(config.mysql)
 const redis = createRedis(config.redis, logger)
+// Without Redis the process still works (reads from MySQL; entries expire by TTL): wait briefly, never fail.
+await redisReady(redis, 3000).catch((err: unknown) => logger.warn({ err }, 'redis not ready: starting without it'))
 const readUser = createUserDataReader(pool)
 const cache = createCacheAside<UserData>({
   redis,

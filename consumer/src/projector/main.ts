@@ -5,7 +5,7 @@ import { createLogger } from '../../../lib/src/logger.js'
 import { createProjectorMetrics, createRegistry } from '../../../lib/src/metrics.js'
 import { startMetricsServer } from '../../../lib/src/metrics-server.js'
 import { createMysqlPool } from '../../../lib/src/mysql/pool.js'
-import { createRedis } from '../../../lib/src/redis.js'
+import { createRedis, redisReady } from '../../../lib/src/redis.js'
 import { handleShutdown, once } from '../../../lib/src/shutdown.js'
 import { createBatchLoop } from '../batch.js'
 import { parseProjectorConfig } from '../config.js'
@@ -21,6 +21,8 @@ const metricsServer = await startMetricsServer({ registry, ...config.metrics })
 const decoder = createServiceDecoder(await loadServiceCatalog(config.schemaRegistryUrl, config.kafka.topic), config.schemaRegistryUrl)
 const pool = createMysqlPool(config.mysql)
 const redis = createRedis(config.redis, logger)
+// Without Redis the process still works (reads from MySQL; entries expire by TTL): wait briefly, never fail.
+await redisReady(redis, 3000).catch((err: unknown) => logger.warn({ err }, 'redis not ready: starting without it'))
 
 const kafka = createKafka(config.kafka, logger)
 const consumer = createGroupConsumer(kafka, config.projector, logger, () => process.kill(process.pid, 'SIGTERM'))

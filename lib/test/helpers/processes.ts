@@ -1,5 +1,5 @@
 /**
- * Spawns the real deployables (producer-api, consumer) as child processes, so that tests can
+ * Spawns the real deployables (producer-api, consumer, projector, query-api) as child processes, so that tests can
  * kill -9 them. Output goes to .local/logs/test/<name>-<id>.log; the process is killed after
  * the test if it is still alive.
  */
@@ -35,6 +35,8 @@ export async function freePort(): Promise<number> {
 const ENTRIES = {
   'producer-api': 'producer-api/src/main.ts',
   consumer: 'consumer/src/main.ts',
+  projector: 'consumer/src/projector/main.ts',
+  'query-api': 'query-api/src/main.ts',
 } as const
 
 export async function startService(t: TestContext, name: keyof typeof ENTRIES, env: Readonly<Record<string, string>>): Promise<Service> {
@@ -45,8 +47,8 @@ export async function startService(t: TestContext, name: keyof typeof ENTRIES, e
   const port = await freePort()
   const proc = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, ENTRIES[name])], {
     cwd: PROJECT_ROOT,
-    // PORT is producer-api's, METRICS_PORT the consumer's: each gets a free one.
-    env: { ...process.env, LOG_LEVEL: 'info', PORT: String(port), METRICS_PORT: String(port), ...env },
+    // Each kind's own listening port gets a free one.
+    env: { ...process.env, LOG_LEVEL: 'info', PORT: String(port), METRICS_PORT: String(port), PROJECTOR_METRICS_PORT: String(port), QUERY_PORT: String(port), ...env },
     stdio: ['ignore', fd, fd],
   })
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
@@ -67,7 +69,7 @@ export async function startService(t: TestContext, name: keyof typeof ENTRIES, e
   void exited.then(() => { dead = true })
   await waitFor(async () => {
     if (dead) throw new Error(`${name} exited during start:\n${service.log().slice(-3000)}`)
-    if (name === 'consumer') return service.log().includes('"joined group"')
+    if (name === 'consumer' || name === 'projector') return service.log().includes('"joined group"')
     return fetch(`${service.url}/health/ready`).then((r) => r.ok, () => false)
   }, { timeoutMs: 60_000, message: `${name} to be ready (log: ${logFile})` })
   return service

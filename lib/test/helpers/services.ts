@@ -9,12 +9,14 @@ import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { Admin } from 'kafkajs'
 import type pg from 'pg'
-import { parseKafkaConfig, parsePostgresConfig, type KafkaConfig } from '../../src/config.js'
+import { parseKafkaConfig, parseMysqlConfig, parsePostgresConfig, parseRedisConfig, type KafkaConfig } from '../../src/config.js'
 import { createKafka } from '../../src/kafka/client.js'
 import { ensureTopics } from '../../src/kafka/topics.js'
 import { createLogger } from '../../src/logger.js'
 import { PROJECT_ROOT } from '../../src/paths.js'
+import { createMysqlPool } from '../../src/mysql/pool.js'
 import { createPgPool } from '../../src/pg/pool.js'
+import { createRedis, redisReady } from '../../src/redis.js'
 
 export const quietLogger = createLogger({ level: 'error' }, 'test')
 
@@ -66,6 +68,25 @@ export function testPool(t: TestContext): pg.Pool {
   const pool = createPgPool(parsePostgresConfig(process.env), quietLogger, 'test')
   t.after(() => pool.end())
   return pool
+}
+
+export function testMysqlPool(t: TestContext) {
+  const pool = createMysqlPool(parseMysqlConfig(process.env))
+  t.after(() => pool.end())
+  return pool
+}
+
+/** A connected Redis client of the local stack; `keyPrefix` keeps a test's keys apart. */
+export async function testRedis(t: TestContext, keyPrefix = `${uniqueName('test')}:`) {
+  const redis = createRedis({ ...parseRedisConfig(process.env), keyPrefix }, quietLogger)
+  t.after(() => redis.disconnect())
+  await redisReady(redis)
+  return redis
+}
+
+/** A user id no other test run uses (the read model is shared by every test). */
+export function uniqueUserId(): number {
+  return 1_000_000_000 + Math.floor(Math.random() * 8_000_000_000_000)
 }
 
 /** How many rows each id has in `events` (absent ids are missing from the map). */

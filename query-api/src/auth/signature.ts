@@ -6,7 +6,8 @@
  * no secret at all (anyone can compute it), so it is accepted only when explicitly enabled for
  * old clients. Pure: the clock is passed in.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
+import { hmacSignature, legacySignature } from '../../../lib/src/signature.js'
 
 export interface SignatureConfig {
   readonly secret: string
@@ -23,16 +24,6 @@ export type Verdict =
 
 /** Request headers (lower-case names, as Node gives them): timestamp, user_id, sign. */
 export type SignedHeaders = Readonly<Record<string, string | string[] | undefined>>
-
-const LEGACY_SALT = 'forecap2025'
-
-export function hmacSignature(secret: string, timestamp: string, userId: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}.${userId}`).digest('hex')
-}
-
-export function legacySignature(timestamp: string, userId: string): string {
-  return Buffer.from(`${timestamp}${LEGACY_SALT}${userId}`).toString('base64')
-}
 
 function safeEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given)
