@@ -25,7 +25,7 @@ test('kill -9 of Postgres under load: the sink retries, nothing is dead-lettered
   assert.ok(load.acked.size > 500, `only ${load.acked.size} acknowledged`)
   await assertExactlyOnce(pool, [...load.acked], 60_000)
   assert.equal(consumer.proc.exitCode, null, 'the consumer is still running')
-  assert.match(consumer.log(), /sink write failed: retrying/)
+  assert.match(consumer.log(), /batch write failed: retrying/)
   const admin = await connectAdmin(t)
   const [dlq] = await admin.fetchTopicOffsets(topic.dlqTopic)
   assert.equal(dlq?.high, '0', 'no dead letters for a transient failure')
