@@ -53,14 +53,14 @@ export function createIngestMetrics(registry: Registry) {
 export function createLagMetrics(registry: Registry) {
   return {
     lag: new Gauge({
-      name: 'pipeline_consumer_lag', help: 'Records not yet committed by the group, per partition',
-      labelNames: ['group', 'partition'] as const, registers: [registry],
+      name: 'pipeline_consumer_lag', help: 'Records not yet committed by the group, per partition (role: throttle = decides backpressure, observe = reported only)',
+      labelNames: ['group', 'role', 'partition'] as const, registers: [registry],
     }),
-    lagTotal: new Gauge({ name: 'pipeline_consumer_lag_total', help: 'Total lag of the group', labelNames: ['group'] as const, registers: [registry] }),
-    members: new Gauge({ name: 'pipeline_consumer_group_members', help: 'Live members of the group', labelNames: ['group'] as const, registers: [registry] }),
+    lagTotal: new Gauge({ name: 'pipeline_consumer_lag_total', help: 'Total lag of the group', labelNames: ['group', 'role'] as const, registers: [registry] }),
+    members: new Gauge({ name: 'pipeline_consumer_group_members', help: 'Live members of the group', labelNames: ['group', 'role'] as const, registers: [registry] }),
     drainRate: new Gauge({
       name: 'pipeline_consumer_drain_rate', help: 'Records per second the group commits (smoothed)',
-      labelNames: ['group'] as const, registers: [registry],
+      labelNames: ['group', 'role'] as const, registers: [registry],
     }),
     state: new Gauge({
       name: 'pipeline_backpressure_state', help: 'Backpressure state: 0 ok, 1 throttling (429), 2 rejecting (503), 3 unknown (lag unreadable)',

@@ -22,6 +22,8 @@ export interface ProducerApiConfig {
 export interface LagConfig {
   /** Consumer groups whose lag throttles ingestion. */
   readonly groups: readonly string[]
+  /** Groups whose lag is only reported (/health/lag, metrics): a stale read model must not stop ingestion. */
+  readonly observedGroups: readonly string[]
   readonly intervalMs: number
   readonly staleAfterMs: number
   readonly thresholds: Thresholds
@@ -63,6 +65,7 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
     SEND_RETRY_AFTER_SECONDS: positiveInt({ default: 2 }),
     SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 10_000 }),
     LAG_GROUPS: list({ default: ['events-pg-sink'] }),
+    LAG_OBSERVED_GROUPS: str({ default: 'user-recap-projector' }),
     LAG_POLL_MS: positiveInt({ default: 1000 }),
     LAG_STALE_MS: positiveInt({ default: 5000 }),
     LAG_SOFT: positiveInt({ default: 100_000 }),
@@ -101,6 +104,8 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lag: {
       groups: e.LAG_GROUPS,
+      // '' (or 'none') observes nothing beyond LAG_GROUPS.
+      observedGroups: e.LAG_OBSERVED_GROUPS.split(',').map((g) => g.trim()).filter((g) => g !== '' && g !== 'none' && !e.LAG_GROUPS.includes(g)),
       intervalMs: e.LAG_POLL_MS,
       staleAfterMs: e.LAG_STALE_MS,
       thresholds: {

@@ -39,6 +39,7 @@ const monitor = createLagMonitor({
   admin,
   topic: config.kafka.topic,
   groups: config.lag.groups,
+  observedGroups: config.lag.observedGroups,
   thresholds: config.lag.thresholds,
   intervalMs: config.lag.intervalMs,
   staleAfterMs: config.lag.staleAfterMs,

@@ -19,6 +19,8 @@ export interface PartitionLag {
 
 export interface GroupLag {
   readonly group: string
+  /** Whether this group's lag decides backpressure (else it is only observed). */
+  readonly throttles: boolean
   readonly groupState: string
   readonly members: number
   readonly totalLag: number
@@ -40,6 +42,8 @@ export interface LagMonitorDeps {
   readonly admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets' | 'describeGroups'>
   readonly topic: string
   readonly groups: readonly string[]
+  /** Read and reported like `groups`, never throttling. */
+  readonly observedGroups?: readonly string[]
   readonly thresholds: Thresholds
   readonly intervalMs: number
   readonly staleAfterMs: number
@@ -78,14 +82,16 @@ export function createLagMonitor(deps: LagMonitorDeps): LagMonitor {
     decision: decide('unknown', undefined, deps.thresholds),
   }
 
+  const allGroups = [...deps.groups, ...(deps.observedGroups ?? [])]
+
   async function read(): Promise<GroupLag[]> {
     const [offsets, described] = await Promise.all([
       deps.admin.fetchTopicOffsets(deps.topic),
-      deps.admin.describeGroups([...deps.groups]),
+      deps.admin.describeGroups(allGroups),
     ])
     const now = clock()
     const out: GroupLag[] = []
-    for (const group of deps.groups) {
+    for (const group of allGroups) {
       const committed = await deps.admin.fetchOffsets({ groupId: group, topics: [deps.topic] })
       const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]))
       const partitions = offsets.map((o) => {
@@ -113,7 +119,7 @@ export function createLagMonitor(deps: LagMonitorDeps): LagMonitor {
       const decision = decide(h.state, { totalLag, members, drainRate: h.drainRate, growing }, deps.thresholds)
       h.state = decision.state
       history.set(group, h)
-      out.push({ group, groupState: info?.state ?? 'Unknown', members, totalLag, drainRate: Math.round(h.drainRate), growing, partitions, decision })
+      out.push({ group, throttles: deps.groups.includes(group), groupState: info?.state ?? 'Unknown', members, totalLag, drainRate: Math.round(h.drainRate), growing, partitions, decision })
     }
     return out
   }
@@ -125,10 +131,11 @@ export function createLagMonitor(deps: LagMonitorDeps): LagMonitor {
     m.state.set(STATE_VALUE[snapshot.decision.state])
     m.shedShare.set(snapshot.decision.shedShare)
     for (const g of snapshot.groups) {
-      m.lagTotal.set({ group: g.group }, g.totalLag)
-      m.members.set({ group: g.group }, g.members)
-      m.drainRate.set({ group: g.group }, g.drainRate)
-      for (const p of g.partitions) m.lag.set({ group: g.group, partition: String(p.partition) }, p.lag)
+      const labels = { group: g.group, role: g.throttles ? 'throttle' : 'observe' }
+      m.lagTotal.set(labels, g.totalLag)
+      m.members.set(labels, g.members)
+      m.drainRate.set(labels, g.drainRate)
+      for (const p of g.partitions) m.lag.set({ ...labels, partition: String(p.partition) }, p.lag)
     }
   }
 
@@ -136,7 +143,7 @@ export function createLagMonitor(deps: LagMonitorDeps): LagMonitor {
     try {
       const groups = await read()
       lastGoodAt = clock()
-      publish({ readAt: lastGoodAt, groups, error: undefined, decision: worst(groups.map((g) => g.decision)) })
+      publish({ readAt: lastGoodAt, groups, error: undefined, decision: worst(groups.filter((g) => g.throttles).map((g) => g.decision)) })
     } catch (err) {
       deps.metrics?.readErrors.inc()
       const message = (err as Error).message

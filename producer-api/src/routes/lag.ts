@@ -16,11 +16,12 @@ export function lagBody(snapshot: LagSnapshot, thresholds: Thresholds) {
     shed_ratio: decision.shedShare,
     retry_after_seconds: decision.retryAfterSeconds,
     thresholds: { soft: thresholds.soft, hard: thresholds.hard, hysteresis: thresholds.hysteresis },
-    total_lag: snapshot.groups.reduce((s, g) => Math.max(s, g.totalLag), 0),
+    total_lag: snapshot.groups.reduce((s, g) => (g.throttles ? Math.max(s, g.totalLag) : s), 0),
     read_at: snapshot.readAt === undefined ? null : new Date(snapshot.readAt).toISOString(),
     error: snapshot.error ?? null,
     groups: snapshot.groups.map((g) => ({
       group: g.group,
+      throttles: g.throttles,
       group_state: g.groupState,
       members: g.members,
       lag: g.totalLag,
