@@ -12,9 +12,10 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { parse } from 'yaml'
-import { parseConsumerConfig } from '../../../consumer/src/config.js'
+import { parseConsumerConfig, parseProjectorConfig } from '../../../consumer/src/config.js'
+import { LOCAL_SIGNING_SECRET, parseQueryConfig } from '../../../query-api/src/config.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
-import { parseKafkaConfig, parsePostgresConfig } from '../../../lib/src/config.js'
+import { parseKafkaConfig, parseMysqlConfig, parsePostgresConfig } from '../../../lib/src/config.js'
 import { parseProducerApiConfig } from '../../../producer-api/src/config.js'
 
 const run = promisify(execFile)
@@ -75,6 +76,14 @@ test('every variable has a value, and the Node services pass their own config pa
   const consumer = parseConsumerConfig(env('consumer'))
   assert.match(consumer.postgres.url, /@postgres:5432\/aurore_events$/)
   assert.equal(consumer.metrics.host, '0.0.0.0')
+  const projector = parseProjectorConfig(env('projector'))
+  assert.match(projector.mysql.url, /@forecap-mysql:3306\/forecap_db$/)
+  assert.equal(projector.redis.url, 'redis://forecap-redis:6379')
+  assert.deepEqual([projector.metrics.host, projector.metrics.port], ['0.0.0.0', 9465])
+  const query = parseQueryConfig(env('query-api'))
+  assert.deepEqual([query.host, query.port], ['0.0.0.0', 3002])
+  assert.notEqual(query.signature.secret, LOCAL_SIGNING_SECRET)
+  parseMysqlConfig(env('provision'))
   assert.equal(parseKafkaConfig(env('provision'), 'provision').partitions, 6)
   parsePostgresConfig(env('provision'))
 })
@@ -85,6 +94,7 @@ test('ports and names match DESIGN.md; Prometheus scrapes the services by name',
   const has = (name: string, host: string, container: string) =>
     assert.ok(published(name).some((p) => p.endsWith(`${host}:${container}`) || p.endsWith(`${host}:${container}/tcp`)), `${name} publishes ${host}→${container}: ${published(name).join(', ')}`)
   has('producer-api', '3000', '3000')
+  has('query-api', '3002', '3002')
   has('grafana', '3001', '3000')
   has('prometheus', '9090', '9090')
   has('redpanda', '9092', '9092')
@@ -97,6 +107,8 @@ test('ports and names match DESIGN.md; Prometheus scrapes the services by name',
   const scrape = readFileSync(join(PROJECT_ROOT, 'monitoring', 'prometheus', 'prometheus.compose.yml'), 'utf8')
   assert.match(scrape, /producer-api:3000/)
   assert.match(scrape, /consumer:9464/)
+  assert.match(scrape, /projector:9465/)
+  assert.match(scrape, /query-api:3002/)
   const redpanda = (services.redpanda as { command?: string[] } | undefined)?.command ?? []
   assert.ok(redpanda.includes('start') && !redpanda.some((arg) => /--mode|dev-container/.test(arg)), 'Redpanda runs in production mode (fsync)')
 })
