@@ -34,20 +34,21 @@ start_app consumer dist/consumer/src/main.js
 start_app projector dist/consumer/src/projector/main.js
 start_app query-api dist/query-api/src/main.js
 
+wait_ready() { # name port: until GET /health/ready answers 200 (30 s), or the process exits
+  local url="http://127.0.0.1:$2/health/ready"
+  for ((i = 0; i < 300; i++)); do
+    curl -fs "$url" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null || { echo "[start] $1 exited; see $LOGS/$1.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "[start] $1 not ready; see $LOGS/$1.log" >&2
+  exit 1
+}
+
 PORT=${PORT:-3000}
-for ((i = 0; i < 300; i++)); do
-  curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$(cat "$RUN/producer-api.pid")" 2>/dev/null || { echo "[start] producer-api exited; see $LOGS/producer-api.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null || { echo "[start] producer-api not ready; see $LOGS/producer-api.log" >&2; exit 1; }
 QUERY_PORT=${QUERY_PORT:-3002}
-for ((i = 0; i < 100; i++)); do
-  curl -fs "http://127.0.0.1:$QUERY_PORT/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$(cat "$RUN/query-api.pid")" 2>/dev/null || { echo "[start] query-api exited; see $LOGS/query-api.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fs "http://127.0.0.1:$QUERY_PORT/health/ready" >/dev/null || { echo "[start] query-api not ready; see $LOGS/query-api.log" >&2; exit 1; }
+wait_ready producer-api "$PORT"
+wait_ready query-api "$QUERY_PORT"
 
 cat <<EOF
 

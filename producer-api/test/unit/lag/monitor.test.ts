@@ -18,24 +18,23 @@ function admin(committed: Readonly<Record<string, number>>): Pick<Admin, 'fetchT
   }
 }
 
-test('an observed group is reported with its lag but never throttles ingestion', async () => {
+/** One reading of a monitor of group `sink` (throttling) and `projector` (observed). */
+async function readOnce(committed: Readonly<Record<string, number>>) {
   const monitor = createLagMonitor({
-    admin: admin({ sink: 49_990, projector: 0 }), topic: 't', groups: ['sink'], observedGroups: ['projector'],
+    admin: admin(committed), topic: 't', groups: ['sink'], observedGroups: ['projector'],
     thresholds, intervalMs: 60_000, staleAfterMs: 5000, logger: quietLogger,
   })
   await monitor.start()
   monitor.close()
-  const snap = monitor.snapshot()
+  return monitor.snapshot()
+}
+
+test('an observed group is reported with its lag but never throttles ingestion', async () => {
+  const snap = await readOnce({ sink: 49_990, projector: 0 })
   assert.deepEqual(snap.groups.map((g) => [g.group, g.throttles, g.totalLag]), [['sink', true, 10], ['projector', false, 50_000]])
   assert.equal(snap.decision.state, 'ok', 'the projector is 50,000 behind (over hard), ingestion still ok')
 })
 
 test('the throttling group alone decides: over hard is reject', async () => {
-  const monitor = createLagMonitor({
-    admin: admin({ sink: 0, projector: 50_000 }), topic: 't', groups: ['sink'], observedGroups: ['projector'],
-    thresholds, intervalMs: 60_000, staleAfterMs: 5000, logger: quietLogger,
-  })
-  await monitor.start()
-  monitor.close()
-  assert.equal(monitor.snapshot().decision.state, 'reject')
+  assert.equal((await readOnce({ sink: 0, projector: 50_000 })).decision.state, 'reject')
 })
