@@ -345,6 +345,9 @@ status() {
     port=${name#*:}
     if port_open "$port"; then echo "${name%%:*} up 127.0.0.1:$port"; else echo "${name%%:*} down"; fi
   done
+  for name in producer-api consumer projector query-api; do
+    if pid_alive "$RUN/$name.pid"; then echo "$name up (pid $(cat "$RUN/$name.pid"))"; else echo "$name down"; fi
+  done
 }
 
 case ${1:-} in

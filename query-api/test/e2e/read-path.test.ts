@@ -2,16 +2,19 @@
  * The read path end to end, on the real stack: POST trx events → Kafka → user-recap-projector
  * → MySQL (+ Redis invalidation) → signed GET /api/user-data. Outcomes: every acknowledged trx
  * event folded exactly once (client retries, a kill -9 of the projector), fresh values after a
- * new event (not a stale cache entry), clear 4xx for bad reads, reads served while Redis is down.
+ * new event (not a stale cache entry), clear 4xx for bad reads, reads served while Redis is down,
+ * poison records passed over.
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { test, type TestContext } from 'node:test'
 import { createEventsClient, type EventInput } from '../../../lib/src/client/events-client.js'
 import { createUserDataClient, type UserDataClient } from '../../../lib/src/client/user-data-client.js'
+import { createKafka } from '../../../lib/src/kafka/client.js'
+import { createProducer } from '../../../lib/src/kafka/producer.js'
 import { legacySignature, signedHeaders } from '../../../lib/src/signature.js'
 import { startService, type Service } from '../../../lib/test/helpers/processes.js'
-import { createTestTopic, uniqueName, uniqueUserId, waitFor } from '../../../lib/test/helpers/services.js'
+import { createTestTopic, quietLogger, uniqueName, uniqueUserId, waitFor } from '../../../lib/test/helpers/services.js'
 import { killServer, stackUp } from '../../../lib/test/helpers/stack.js'
 
 const SECRET = 'e2e-read-path-signing-secret'
@@ -28,7 +31,7 @@ async function startReadPath(t: TestContext) {
   const events = createEventsClient({ url: api.url, connections: 8 })
   const reads = createUserDataClient({ url: query.url, secret: SECRET })
   t.after(async () => { await events.close(); await reads.close() })
-  return { env, projector, api, query, events, reads }
+  return { topic, env, projector, api, query, events, reads }
 }
 
 function trxEvent(userId: number, type: 'trx.created' | 'trx.refunded', amount: number, category: string): EventInput {
@@ -175,4 +178,28 @@ test('Redis killed: reads are served from MySQL; once it is back, from the cache
     await reads.get(user)
     return await cacheCount(query, 'hit') > hits
   }, { timeoutMs: 15_000, message: 'reads to be cached again after Redis restarted' })
+})
+
+test('poison records on the topic (garbage values, with and without a trx header) are passed over: later events are folded, nothing crashes', async (t) => {
+  const { topic, projector, events, reads } = await startReadPath(t)
+  const kafka = createKafka(topic.kafka, quietLogger)
+  const producer = createProducer(kafka)
+  await producer.connect()
+  t.after(() => producer.disconnect())
+  const user = uniqueUserId()
+  await producer.send({
+    topic: topic.topic,
+    messages: [
+      { key: String(user), value: Buffer.from('not avro at all'), headers: { 'event-type': 'trx.created' } },
+      { key: String(user), value: Buffer.from([0, 0, 0, 0, 99, 1, 2, 3]) }, // unknown schema id, no headers
+      { key: String(user), value: null, headers: { 'event-type': 'trx.refunded' } },
+    ],
+  })
+  const good = [trxEvent(user, 'trx.created', 4200, 'books'), trxEvent(user, 'trx.refunded', 200, 'books')]
+  assert.equal((await events.sendBatch(good)).outcome, 'accepted')
+  await assertServed(reads, expectedRows(good))
+  const metrics = await (await fetch(`${projector.url}/metrics`)).text()
+  const undecodable = Number(/pipeline_projector_events_total\{outcome="undecodable"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? -1)
+  assert.equal(undecodable, 3)
+  assert.equal(projector.proc.exitCode, null, 'the projector is still running')
 })
