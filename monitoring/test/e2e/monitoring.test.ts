@@ -1,19 +1,39 @@
 /**
- * Monitoring against the running system: a real Prometheus scrapes the real producer-api and
- * consumer under load; every ingestion panel's query returns data, and the lag alert fires
- * when the sink is paused and resolves when it resumes (with the rules' `for:` shortened).
+ * Monitoring against the running system: a real Prometheus scrapes the real services under
+ * load; every panel's query of both dashboards returns data, and the lag alert fires when the
+ * sink is paused and resolves when it resumes (with the rules' `for:` shortened).
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { createEventsClient } from '../../../lib/src/client/events-client.js'
+import { createUserDataClient } from '../../../lib/src/client/user-data-client.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { startLoad } from '../../../lib/test/helpers/load.js'
 import { startService } from '../../../lib/test/helpers/processes.js'
-import { startPrometheus } from '../../../lib/test/helpers/prometheus.js'
-import { createTestTopic, waitFor } from '../../../lib/test/helpers/services.js'
+import { startPrometheus, type TestPrometheus } from '../../../lib/test/helpers/prometheus.js'
+import { createTestTopic, uniqueName, uniqueUserId, waitFor } from '../../../lib/test/helpers/services.js'
 
 const hostPort = (url: string) => new URL(url).host
+
+/** Waits until every panel of the dashboard has at least one series, or fails naming the empty ones. */
+async function assertEveryPanelHasData(prometheus: TestPrometheus, file: string): Promise<void> {
+  const dashboard = JSON.parse(readFileSync(join(PROJECT_ROOT, 'monitoring', 'grafana', 'dashboards', file), 'utf8')) as {
+    panels: { title: string; targets: { expr: string }[] }[]
+  }
+  const empty = async () => {
+    const out: string[] = []
+    for (const panel of dashboard.panels) {
+      const results = await Promise.all(panel.targets.map((x) => prometheus.query(x.expr)))
+      if (!results.some((r) => (r.data?.result.length ?? 0) > 0)) out.push(panel.title)
+    }
+    return out
+  }
+  let missing: string[] = []
+  await waitFor(async () => (missing = await empty()).length === 0, { timeoutMs: 30_000, intervalMs: 1000, message: 'data in every panel' })
+    .catch(() => assert.fail(`${file}: panels without data: ${missing.join('; ')}`))
+}
 
 test('under load every ingestion panel has data; the lag alert fires on a stalled sink and resolves', async (t) => {
   const topic = await createTestTopic(t)
@@ -27,20 +47,7 @@ test('under load every ingestion panel has data; the lag alert fires on a stalle
     await load.done
   })
 
-  const dashboard = JSON.parse(readFileSync(join(PROJECT_ROOT, 'monitoring', 'grafana', 'dashboards', 'ingestion.json'), 'utf8')) as {
-    panels: { title: string; targets: { expr: string }[] }[]
-  }
-  const empty = async () => {
-    const out: string[] = []
-    for (const panel of dashboard.panels) {
-      const results = await Promise.all(panel.targets.map((x) => prometheus.query(x.expr)))
-      if (!results.some((r) => (r.data?.result.length ?? 0) > 0)) out.push(panel.title)
-    }
-    return out
-  }
-  let missing: string[] = []
-  await waitFor(async () => (missing = await empty()).length === 0, { timeoutMs: 30_000, intervalMs: 1000, message: 'data in every panel' })
-    .catch(() => assert.fail(`panels without data: ${missing.join('; ')}`))
+  await assertEveryPanelHasData(prometheus, 'ingestion.json')
 
   const stalledAt = Date.now()
   consumer.kill('SIGSTOP')
@@ -59,4 +66,41 @@ test('under load every ingestion panel has data; the lag alert fires on a stalle
     t.diagnostic(`${name} /metrics: ${(performance.now() - started).toFixed(1)} ms, ${text.length} bytes`)
     assert.match(text, /process_resident_memory_bytes/)
   }
+})
+
+test('under read load every read-path panel has data', async (t) => {
+  const topic = await createTestTopic(t)
+  const group = uniqueName('test-projector')
+  const secret = 'monitoring-e2e-signing-secret'
+  const env = { ...topic.env, PROJECTOR_GROUP_ID: group, LAG_OBSERVED_GROUPS: group, LAG_POLL_MS: '250', QUERY_SIGNING_SECRET: secret }
+  const consumer = await startService(t, 'consumer', env)
+  const projector = await startService(t, 'projector', env)
+  const api = await startService(t, 'producer-api', env)
+  const query = await startService(t, 'query-api', env)
+  const prometheus = await startPrometheus(t, {
+    'producer-api': hostPort(api.url), consumer: hostPort(consumer.url), projector: hostPort(projector.url), 'query-api': hostPort(query.url),
+  })
+  const events = createEventsClient({ url: api.url, connections: 4 })
+  const reads = createUserDataClient({ url: query.url, secret })
+  let running = true
+  const users = Array.from({ length: 20 }, uniqueUserId)
+  const traffic = (async () => {
+    for (let round = 0; running; round++) {
+      await events.sendBatch(users.map((u) => ({
+        service: 'monitoring-e2e', event_type: 'trx.created', user_id: u,
+        payload: { trx_id: `${round}-${u}`, amount: 100, currency: 'EUR', category: 'books', merchant: 'm' },
+      })))
+      for (const u of users) await reads.get(u) // misses right after each fold, then hits
+      await reads.get(1) // unknown user: 404
+      await reads.get(users[0] ?? 1, { timestamp: String(Date.now()), user_id: '1', sign: 'forged' }) // 401
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  })()
+  t.after(async () => {
+    running = false
+    await traffic
+    await events.close()
+    await reads.close()
+  })
+  await assertEveryPanelHasData(prometheus, 'read-path.json')
 })
