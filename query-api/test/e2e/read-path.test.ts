@@ -134,6 +134,29 @@ test('kill -9 of the projector while it folds: after its restart every acknowled
   await assertServed(reads, new Map([...expected].map(([id, { top_category: _t, ...sums }]) => [id, sums as Expected])), 60_000)
 })
 
+test('a rebalance (a second projector joins, the first leaves on SIGTERM) while folding: every acknowledged event counts once', async (t) => {
+  const { env, projector, events, reads } = await startReadPath(t)
+  const users = Array.from({ length: 20 }, uniqueUserId)
+  const sent: EventInput[] = []
+  let running = true
+  const sending = (async () => {
+    for (let round = 0; running || round < 20; round++) {
+      const batch = users.map((u, i) => trxEvent(u, 'trx.created', 1 + ((round + i) % 50), 'c'))
+      assert.equal((await events.sendBatch(batch)).outcome, 'accepted')
+      sent.push(...batch)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  })()
+  await new Promise((r) => setTimeout(r, 500))
+  const second = await startService(t, 'projector', env) // joins: the partitions are shared out again
+  projector.kill('SIGTERM')
+  assert.equal(await projector.exited, 0, 'the first projector drained and exited cleanly')
+  running = false
+  await sending
+  await assertServed(reads, expectedRows(sent), 60_000)
+  assert.equal(second.proc.exitCode, null)
+})
+
 test('bad reads get a clear 401/404 problem, never a 500', async (t) => {
   const { reads, query } = await startReadPath(t)
   const user = uniqueUserId()
