@@ -36,6 +36,8 @@ export interface ProjectorConfig extends ProcessSection {
   readonly mysql: MysqlConfig
   readonly redis: RedisConfig
   readonly projector: GroupConfig
+  /** How long folded event ids are kept to recognise a client's retry, and how often they are pruned. */
+  readonly dedupe: { readonly retentionSeconds: number; readonly pruneIntervalMs: number }
 }
 
 export function parseGroupConfig(env: Env, prefix: 'SINK' | 'PROJECTOR', defaultGroupId: string): GroupConfig {
@@ -102,7 +104,12 @@ export function parseConsumerConfig(env: Env): Readonly<ConsumerConfig> {
 export function parseProjectorConfig(env: Env): Readonly<ProjectorConfig> {
   const projector = parseGroupConfig(env, 'PROJECTOR', 'user-recap-projector')
   const mysql = parseMysqlConfig(env)
+  const e = parseEnv(env, {
+    PROJECTOR_DEDUPE_RETENTION_SECONDS: positiveInt({ default: 7 * 24 * 3600 }),
+    PROJECTOR_PRUNE_INTERVAL_MS: positiveInt({ default: 10 * 60_000 }),
+  })
   return deepFreeze({
+    dedupe: { retentionSeconds: e.PROJECTOR_DEDUPE_RETENTION_SECONDS, pruneIntervalMs: e.PROJECTOR_PRUNE_INTERVAL_MS },
     ...parseProcessSection(env, 'projector', 'PROJECTOR_METRICS_PORT', 9465),
     mysql: { ...mysql, poolMax: Math.max(mysql.poolMax, projector.concurrency + 1) },
     redis: parseRedisConfig(env),

@@ -108,6 +108,9 @@ export function createProjectorMetrics(registry: Registry) {
       name: 'pipeline_projector_batch_duration_seconds', help: 'Duration of one read-model transaction', buckets: LATENCY_BUCKETS, registers: [registry],
     }),
     retries: new Counter({ name: 'pipeline_projector_retries_total', help: 'Read-model batch writes retried after a transient failure', registers: [registry] }),
+    pruned: new Counter({
+      name: 'pipeline_projector_dedupe_pruned_total', help: 'Folded event ids deleted after the dedupe retention', registers: [registry],
+    }),
     invalidations: new Counter({
       name: 'pipeline_projector_cache_invalidations_total', help: 'Users whose cache entry was invalidated after a commit, by result',
       labelNames: ['result'] as const, registers: [registry],

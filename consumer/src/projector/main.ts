@@ -11,6 +11,7 @@ import { createBatchLoop } from '../batch.js'
 import { parseProjectorConfig } from '../config.js'
 import { createGroupConsumer, runGroup } from '../group.js'
 import { createProjectorWrite } from './handler.js'
+import { createDedupePruner } from './prune.js'
 
 const config = parseProjectorConfig(process.env)
 const logger = createLogger(config.log, 'projector')
@@ -24,10 +25,16 @@ const redis = createRedis(config.redis, logger)
 // Without Redis the process still works (reads from MySQL; entries expire by TTL): wait briefly, never fail.
 await redisReady(redis, 3000).catch((err: unknown) => logger.warn({ err }, 'redis not ready: starting without it'))
 
+const pruner = createDedupePruner({
+  pool, ...config.dedupe, intervalMs: config.dedupe.pruneIntervalMs, logger, onPruned: (n) => metrics.pruned.inc(n),
+})
+pruner.start()
+
 const kafka = createKafka(config.kafka, logger)
 const consumer = createGroupConsumer(kafka, config.projector, logger, () => process.kill(process.pid, 'SIGTERM'))
 
 const close = once(async () => {
+  pruner.close()
   await consumer.stop()
   await consumer.disconnect()
   await pool.end()
