@@ -96,11 +96,12 @@ test('under read load every read-path panel has data', async (t) => {
       await new Promise((r) => setTimeout(r, 200))
     }
   })()
-  t.after(async () => {
+  try {
+    await assertEveryPanelHasData(prometheus, 'read-path.json')
+  } finally { // before the services stop (t.after hooks run first-registered first)
     running = false
     await traffic
     await events.close()
     await reads.close()
-  })
-  await assertEveryPanelHasData(prometheus, 'read-path.json')
+  }
 })
