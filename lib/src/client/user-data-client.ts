@@ -16,6 +16,8 @@ export interface UserDataClientOptions {
 export interface UserDataResponse {
   readonly status: number
   readonly body: unknown
+  /** Seconds, from the Retry-After header of a 503. */
+  readonly retryAfter: number | undefined
 }
 
 export interface UserDataClient {
@@ -34,7 +36,8 @@ export function createUserDataClient(options: UserDataClientOptions): UserDataCl
         headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
       })
       const body: unknown = await res.body.json().catch(() => undefined)
-      return { status: res.statusCode, body }
+      const header = res.headers['retry-after']
+      return { status: res.statusCode, body, retryAfter: typeof header === 'string' ? Number(header) : undefined }
     },
     close: () => pool.close(),
   }

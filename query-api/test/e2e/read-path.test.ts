@@ -203,6 +203,27 @@ test('Redis killed: reads are served from MySQL; once it is back, from the cache
   }, { timeoutMs: 15_000, message: 'reads to be cached again after Redis restarted' })
 })
 
+test('MariaDB killed: cached users are still served, others get 503 with Retry-After, and after its restart the projector folds what arrived meanwhile, once', async (t) => {
+  const { events, reads } = await startReadPath(t)
+  const cachedUser = uniqueUserId()
+  const otherUser = uniqueUserId()
+  const before = [trxEvent(cachedUser, 'trx.created', 100, 'a'), trxEvent(otherUser, 'trx.created', 200, 'b')]
+  assert.equal((await events.sendBatch(before)).outcome, 'accepted')
+  await assertServed(reads, new Map([[cachedUser, expectedRows(before).get(cachedUser) as Expected]])) // now cached
+  t.after(stackUp)
+  await killServer('mariadb')
+  assert.equal((await reads.get(cachedUser)).status, 200, 'served from Redis')
+  const down = await reads.get(otherUser + 1)
+  assert.equal(down.status, 503)
+  assert.equal((down.body as { code?: string }).code, 'PIPELINE_READ_MODEL_UNAVAILABLE')
+  assert.equal(down.retryAfter, 1)
+  const during = [trxEvent(cachedUser, 'trx.created', 300, 'a'), trxEvent(otherUser, 'trx.refunded', 50, 'b')]
+  assert.equal((await events.sendBatch(during)).outcome, 'accepted', 'ingestion does not depend on the read model')
+  await new Promise((r) => setTimeout(r, 1500)) // the projector retries meanwhile
+  await stackUp()
+  await assertServed(reads, expectedRows([...before, ...during]), 60_000)
+})
+
 test('poison records on the topic (garbage values, with and without a trx header) are passed over: later events are folded, nothing crashes', async (t) => {
   const { topic, projector, events, reads } = await startReadPath(t)
   const kafka = createKafka(topic.kafka, quietLogger)
