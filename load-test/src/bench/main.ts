@@ -1,5 +1,6 @@
 /**
- * npm run bench [-- name ...]   (names: single-event, ingest-max, seed-target, ceilings; default all)
+ * npm run bench [-- name ...]   (names: single-event, ingest-max, seed-target, ceilings, kafka-clients;
+ *                                default: all but kafka-clients, a diagnostic)
  *
  * Benchmarks against a running stack (`npm start`), never timed tests: each prints its figures,
  * and the run writes results/bench-<time>.{json,md} with our figures as ratios to the
@@ -9,14 +10,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parsePostgresConfig } from '../../../lib/src/config.js'
+import { Kafka } from 'kafkajs'
+import { parseKafkaConfig, parsePostgresConfig } from '../../../lib/src/config.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { parsePlan } from '../parallel/args.js'
 import { runLoadTest } from '../parallel/runner.js'
 import { copyCeiling, noopCeiling } from './ceilings.js'
+import { compareClients, quietKafkaLog } from './clients.js'
 import { measureIngest, type IngestFigures } from './ingest.js'
 
-const NAMES = ['ceilings', 'single-event', 'ingest-max', 'seed-target'] as const
+const NAMES = ['ceilings', 'single-event', 'ingest-max', 'seed-target', 'kafka-clients'] as const
+const DEFAULT: readonly Name[] = ['ceilings', 'single-event', 'ingest-max', 'seed-target']
 type Name = (typeof NAMES)[number]
 
 const args = process.argv.slice(2)
@@ -25,7 +29,7 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${NAMES.join(', ')}`)
   process.exit(2)
 }
-const chosen: readonly Name[] = args.length > 0 ? (args as Name[]) : NAMES
+const chosen: readonly Name[] = args.length > 0 ? (args as Name[]) : DEFAULT
 const url = (process.env.PRODUCER_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '')
 const databaseUrl = parsePostgresConfig(process.env).url
 if (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
@@ -91,6 +95,18 @@ for (const name of chosen) {
       }
       figures.ingestMax = { best, steps }
       goals.push({ goal: 'ingest-max ≥ 50,000 events/s (batched, verified, lag bounded)', measured: `${best} events/s`, met: best >= 50_000 })
+      break
+    }
+    case 'kafka-clients': {
+      const kafkaConfig = parseKafkaConfig(process.env, 'bench')
+      const runs = await compareClients(new Kafka({ brokers: [...kafkaConfig.brokers], clientId: 'bench', logLevel: quietKafkaLog }), kafkaConfig.brokers)
+      for (const r of runs) console.log(`  ${r.client}: ${r.recordsPerSecond} records/s, ${r.cpuMicrosPerRecord} µs CPU per record`)
+      const mean = (client: string) => {
+        const of = runs.filter((r) => r.client === client)
+        return of.reduce((s, r) => s + r.cpuMicrosPerRecord, 0) / of.length
+      }
+      figures.kafkaClients = { runs, cpuRatioPlatformaticToKafkajs: +(mean('@platformatic/kafka') / mean('kafkajs')).toFixed(2) }
+      console.log(`  CPU per record, @platformatic/kafka ÷ kafkajs: ${(mean('@platformatic/kafka') / mean('kafkajs')).toFixed(2)}`)
       break
     }
     case 'seed-target': {
