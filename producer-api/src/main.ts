@@ -1,7 +1,7 @@
 /** producer-api: wiring only. */
 import { loadServiceCatalog } from '../../lib/src/avro/load.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
-import { createProducer } from '../../lib/src/kafka/producer.js'
+import { createRecordProducer } from '../../lib/src/kafka/record-producer.js'
 import { createLogger } from '../../lib/src/logger.js'
 import { createHttpMetrics, createIngestMetrics, createLagMetrics, createRegistry, initialiseLabels } from '../../lib/src/metrics.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
@@ -21,13 +21,12 @@ const metrics = { registry, http: createHttpMetrics(registry), ingest: createIng
 initialiseLabels(metrics.ingest)
 
 const kafka = createKafka(config.kafka, logger)
-const producer = createProducer(kafka)
+const producer = createRecordProducer(config.kafka, config.kafka.topic)
 const admin = kafka.admin()
-await Promise.all([producer.connect(), admin.connect()])
+await admin.connect()
 
 const sender = createSender({
   producer,
-  topic: config.kafka.topic,
   config: config.send,
   onSent: ({ events, seconds, error }) => {
     metrics.ingest.sendBatchSize.observe(events)
@@ -66,7 +65,7 @@ const close = once(async () => {
   await app.close() // stop accepting, let in-flight requests finish
   monitor.close()
   await sender.close() // flush what is queued, wait for acks
-  await Promise.allSettled([producer.disconnect(), admin.disconnect()])
+  await Promise.allSettled([producer.close(), admin.disconnect()])
 })
 handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
 

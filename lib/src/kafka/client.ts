@@ -1,6 +1,7 @@
 /**
- * The one place that builds kafkajs clients. kafkajs is in maintenance mode: keeping it
- * behind lib/kafka lets the rest of the code move to another client without a rewrite.
+ * The one place that builds kafkajs clients (consumers, the DLQ producer, admin). kafkajs is
+ * in maintenance mode: keeping it behind lib/kafka lets the rest of the code move to another
+ * client without a rewrite, as producer-api's producer did (./record-producer.ts).
  */
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs'
 import type { KafkaConfig } from '../config.js'

@@ -3,9 +3,9 @@
  * judge each event on its own, encode the valid ones, and hand them to the sender together.
  * Resolves after acks=all; rejects (with a coded error) when the broker does not take them.
  */
-import type { Message } from 'kafkajs'
 import { encodeRecord } from '../../../lib/src/avro/codec.js'
 import { PipelineError, type FieldError } from '../../../lib/src/errors.js'
+import type { OutgoingRecord } from '../../../lib/src/kafka/record-producer.js'
 import type { IngestMetrics } from '../../../lib/src/metrics.js'
 import type { Sender } from './sender.js'
 import type { EventValidator } from './validate.js'
@@ -32,7 +32,7 @@ export const CONTENT_TYPE = 'application/vnd.aurore.event+avro'
 export async function acceptEvents(deps: AcceptDeps, inputs: readonly unknown[]): Promise<AcceptResult> {
   const receivedAt = deps.clock()
   const outcomes: Outcome[] = []
-  const messages: Message[] = []
+  const messages: OutgoingRecord[] = []
   let bytes = 0
   inputs.forEach((input, index) => {
     const judged = deps.validate(input, receivedAt)

@@ -1,9 +1,9 @@
 /**
- * Shares produce requests between concurrent HTTP requests. kafkajs sends one produce
+ * Shares produce requests between concurrent HTTP requests. The client sends one produce
  * request per send() call, so one request per event would cap throughput at one event per
  * broker round trip. Instead, events wait here (at most `lingerMs`, or until the in-flight
- * send returns) and go out together in one sendBatch with acks=all. With one send in flight
- * (the default), kafkajs' retries cannot reorder a partition.
+ * send returns) and go out together in one send with acks=all. With one send in flight
+ * (the default), the client's retries cannot reorder a partition.
  *
  * Each caller learns the fate of its own events:
  * - resolved: the broker has them (acks=all);
@@ -11,13 +11,13 @@
  * - PIPELINE_BROKER_UNCONFIRMED: handed over, then no ack in time or a failed send; they may
  *   be written, so the client retries with the same event ids (deduplicated downstream).
  */
-import type { Message, Producer } from 'kafkajs'
+import type { OutgoingRecord, RecordProducer } from '../../../lib/src/kafka/record-producer.js'
 import { PipelineError } from '../../../lib/src/errors.js'
 import type { SendConfig } from '../config.js'
 
 export interface Sender {
   /** Resolves once the broker has acknowledged every message (acks=all). */
-  send(messages: readonly Message[], bytes: number): Promise<void>
+  send(messages: readonly OutgoingRecord[], bytes: number): Promise<void>
   /** Sends what is queued, waits for in-flight sends, refuses new ones. Idempotent. */
   close(): Promise<void>
   readonly pendingEvents: number
@@ -25,7 +25,7 @@ export interface Sender {
 }
 
 interface Entry {
-  readonly messages: readonly Message[]
+  readonly messages: readonly OutgoingRecord[]
   readonly bytes: number
   state: 'queued' | 'sent' | 'done'
   timer: NodeJS.Timeout | undefined
@@ -34,14 +34,13 @@ interface Entry {
 }
 
 export interface SenderDeps {
-  readonly producer: Pick<Producer, 'sendBatch'>
-  readonly topic: string
+  readonly producer: Pick<RecordProducer, 'send'>
   readonly config: SendConfig
   /** Called after each produce request: how many events, how long, and the error if it failed. */
   readonly onSent?: (info: { readonly events: number; readonly seconds: number; readonly error?: unknown }) => void
 }
 
-export function createSender({ producer, topic, config, onSent }: SenderDeps): Sender {
+export function createSender({ producer, config, onSent }: SenderDeps): Sender {
   let queue: Entry[] = []
   let queuedEvents = 0
   let queuedBytes = 0
@@ -99,7 +98,7 @@ export function createSender({ producer, topic, config, onSent }: SenderDeps): S
     lingerTimer = undefined
     while (queue.length > 0 && inFlight < config.maxInFlight) {
       const batch = take()
-      const messages: Message[] = []
+      const messages: OutgoingRecord[] = []
       for (const entry of batch) {
         entry.state = 'sent'
         for (const m of entry.messages) messages.push(m)
@@ -108,7 +107,7 @@ export function createSender({ producer, topic, config, onSent }: SenderDeps): S
       const started = performance.now()
       const seconds = () => (performance.now() - started) / 1000
       producer
-        .sendBatch({ topicMessages: [{ topic, messages }], acks: -1 })
+        .send(messages)
         .then(
           () => {
             onSent?.({ events: messages.length, seconds: seconds() })

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import type { Message } from 'kafkajs'
+import type { OutgoingRecord } from '../../../lib/src/kafka/record-producer.js'
 import { loadCatalog } from '../../../lib/src/avro/catalog.js'
 import { PipelineError } from '../../../lib/src/errors.js'
 import { createLogger } from '../../../lib/src/logger.js'
@@ -20,8 +20,8 @@ const event = { service: 'svc', event_type: 'generic', payload: { a: 1 } }
 const thresholds: Thresholds = { soft: 100, hard: 1000, hysteresis: 0.2, minShedShare: 0.1, maxRetryAfterSeconds: 60, unknownRetryAfterSeconds: 5 }
 const OK: Decision = { state: 'ok', shedShare: 0, retryAfterSeconds: 0, reason: 'fine' }
 
-async function appWith(t: TestContext, send: (messages: readonly Message[]) => Promise<void> = async () => undefined, maxRequests = 100) {
-  const sent: Message[] = []
+async function appWith(t: TestContext, send: (messages: readonly OutgoingRecord[]) => Promise<void> = async () => undefined, maxRequests = 100) {
+  const sent: OutgoingRecord[] = []
   const lag = { decision: OK }
   const registry = createRegistry('test')
   const app = await buildApp({

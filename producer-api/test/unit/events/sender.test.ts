@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Message, ProducerBatch } from 'kafkajs'
 import { PipelineError } from '../../../../lib/src/errors.js'
+import type { OutgoingRecord } from '../../../../lib/src/kafka/record-producer.js'
 import type { SendConfig } from '../../../src/config.js'
 import { createSender } from '../../../src/events/sender.js'
 
 const config: SendConfig = { ackTimeoutMs: 200, lingerMs: 1, maxEvents: 100, maxBytes: 10_000, maxInFlight: 1, retryAfterSeconds: 2 }
-const msg = (v: string): Message => ({ value: v })
+const msg = (v: string): OutgoingRecord => ({ key: 'k', value: Buffer.from(v), headers: {} })
 
-/** A stand-in for kafkajs' sendBatch whose acks the test releases by hand. */
+/** A stand-in for the record producer whose acks the test releases by hand. */
 function fakeProducer() {
-  const calls: { messages: Message[]; ack: () => void; fail: (e: Error) => void }[] = []
+  const calls: { messages: readonly OutgoingRecord[]; ack: () => void; fail: (e: Error) => void }[] = []
   return {
     calls,
     producer: {
-      sendBatch: (batch: ProducerBatch) => new Promise<never[]>((resolve, reject) => {
-        calls.push({ messages: batch.topicMessages?.[0]?.messages ?? [], ack: () => resolve([]), fail: reject })
+      send: (messages: readonly OutgoingRecord[]) => new Promise<void>((resolve, reject) => {
+        calls.push({ messages, ack: () => resolve(), fail: reject })
       }),
     },
   }
@@ -25,12 +25,12 @@ const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms))
 
 test('concurrent sends share one produce request; the next waits for the in-flight one', async () => {
   const { calls, producer } = fakeProducer()
-  const sender = createSender({ producer, topic: 't', config })
+  const sender = createSender({ producer, config })
   const a = sender.send([msg('a')], 1)
   const b = sender.send([msg('b'), msg('c')], 2)
   await tick()
   assert.equal(calls.length, 1)
-  assert.deepEqual(calls[0]?.messages.map((m) => m.value), ['a', 'b', 'c'])
+  assert.deepEqual(calls[0]?.messages.map((m) => m.value.toString()), ['a', 'b', 'c'])
   const d = sender.send([msg('d')], 1)
   await tick()
   assert.equal(calls.length, 1, 'waits while one send is in flight')
@@ -45,7 +45,7 @@ test('concurrent sends share one produce request; the next waits for the in-flig
 
 test('a full batch flushes at once, one request never split across sends', async () => {
   const { calls, producer } = fakeProducer()
-  const sender = createSender({ producer, topic: 't', config: { ...config, maxEvents: 2, maxInFlight: 2 } })
+  const sender = createSender({ producer, config: { ...config, maxEvents: 2, maxInFlight: 2 } })
   const sends = [sender.send([msg('a'), msg('b'), msg('c')], 3), sender.send([msg('d')], 1)]
   await tick(0)
   assert.deepEqual(calls.map((c) => c.messages.length), [3, 1])
@@ -55,7 +55,7 @@ test('a full batch flushes at once, one request never split across sends', async
 
 test('timeouts: queued events are dropped (UNAVAILABLE), sent ones are unknown (TIMEOUT)', async () => {
   const { calls, producer } = fakeProducer()
-  const sender = createSender({ producer, topic: 't', config })
+  const sender = createSender({ producer, config })
   const sent = sender.send([msg('a')], 1)
   await tick()
   const queued = sender.send([msg('b')], 1)
@@ -69,7 +69,7 @@ test('timeouts: queued events are dropped (UNAVAILABLE), sent ones are unknown (
 
 test('a failed send rejects its callers with UNCONFIRMED (it may be written); close refuses new sends', async () => {
   const { calls, producer } = fakeProducer()
-  const sender = createSender({ producer, topic: 't', config })
+  const sender = createSender({ producer, config })
   const a = sender.send([msg('a')], 1)
   await tick()
   calls[0]?.fail(new Error('NOT_LEADER'))
@@ -81,7 +81,7 @@ test('a failed send rejects its callers with UNCONFIRMED (it may be written); cl
 
 test('close flushes what is queued and waits for its acks', async () => {
   const { calls, producer } = fakeProducer()
-  const sender = createSender({ producer, topic: 't', config: { ...config, lingerMs: 1000 } })
+  const sender = createSender({ producer, config: { ...config, lingerMs: 1000 } })
   const a = sender.send([msg('a')], 1)
   const closed = sender.close()
   await tick()
