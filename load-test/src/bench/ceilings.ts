@@ -9,6 +9,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import autocannon from 'autocannon'
 import { hammer } from './ingest.js'
 
 export async function copyCeiling(databaseUrl: string, rows = 300_000): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
@@ -48,17 +49,44 @@ await app.listen({ host: '127.0.0.1', port: 0 })
 process.send({ port: app.server.address().port })
 `
 
-/** Requests/s of a Fastify route that parses and validates a JSON body and answers 202. */
-export async function noopCeiling(body: string, connections: number, seconds: number): Promise<{ requestsPerSecond: number; p50: number; p99: number }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', NOOP_SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: process.cwd() })
+/** A GET route that answers one Redis GET (ioredis, auto-pipelining): the read path's ceiling. */
+const REDIS_GET_SERVER = `
+import Fastify from 'fastify'
+import { Redis } from 'ioredis'
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { enableAutoPipelining: true })
+await redis.set('bench:ceiling', JSON.stringify({ user_id: 1, trx_count: 3, total_amount: 303, top_category: 'groceries' }))
+const app = Fastify()
+app.get('/get', async (_req, reply) => reply.type('application/json').send(await redis.get('bench:ceiling')))
+await app.listen({ host: '127.0.0.1', port: 0 })
+process.send({ port: app.server.address().port })
+`
+
+/** Starts `server` (an ES module source) in a child process and runs `drive` against its port. */
+async function withServer<T>(server: string, drive: (port: number) => Promise<T>): Promise<T> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', server], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: process.cwd() })
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m: { port: number }) => resolve(m.port))
-      child.once('exit', (code) => reject(new Error(`no-op server exited (${code})`)))
+      child.once('exit', (code) => reject(new Error(`ceiling server exited (${code})`)))
     })
-    const result = await hammer(`http://127.0.0.1:${port}/noop`, body, connections, seconds)
-    return { requestsPerSecond: Math.round(result.requests.total / seconds), p50: result.latency.p50, p99: result.latency.p99 }
+    return await drive(port)
   } finally {
     child.kill('SIGTERM')
   }
+}
+
+/** Requests/s of a Fastify route that parses and validates a JSON body and answers 202. */
+export async function noopCeiling(body: string, connections: number, seconds: number): Promise<{ requestsPerSecond: number; p50: number; p99: number }> {
+  return withServer(NOOP_SERVER, async (port) => {
+    const result = await hammer(`http://127.0.0.1:${port}/noop`, body, connections, seconds)
+    return { requestsPerSecond: Math.round(result.requests.total / seconds), p50: result.latency.p50, p99: result.latency.p99 }
+  })
+}
+
+/** Requests/s of a Fastify GET answering one Redis GET, under the same load generator. */
+export async function redisGetCeiling(connections: number, seconds: number): Promise<{ requestsPerSecond: number; p50: number; p99: number }> {
+  return withServer(REDIS_GET_SERVER, async (port) => {
+    const result = await autocannon({ url: `http://127.0.0.1:${port}/get`, connections, duration: seconds })
+    return { requestsPerSecond: Math.round(result.requests.total / seconds), p50: result.latency.p50, p99: result.latency.p99 }
+  })
 }

@@ -1,6 +1,6 @@
 /**
- * npm run bench [-- name ...]   (names: single-event, ingest-max, seed-target, ceilings, kafka-clients;
- *                                default: all but kafka-clients, a diagnostic)
+ * npm run bench [-- name ...]   (names: ceilings, single-event, ingest-max, seed-target, read-path,
+ *                                kafka-clients; default: all but kafka-clients, a diagnostic)
  *
  * Benchmarks against a running stack (`npm start`), never timed tests: each prints its figures,
  * and the run writes results/bench-<time>.{json,md} with our figures as ratios to the
@@ -15,12 +15,13 @@ import { parseKafkaConfig, parsePostgresConfig } from '../../../lib/src/config.j
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { parsePlan } from '../parallel/args.js'
 import { runLoadTest } from '../parallel/runner.js'
-import { copyCeiling, noopCeiling } from './ceilings.js'
+import { seedUsers, runScenario } from '../read/scenarios.js'
+import { copyCeiling, noopCeiling, redisGetCeiling } from './ceilings.js'
 import { compareClients, quietKafkaLog } from './clients.js'
 import { measureIngest, type IngestFigures } from './ingest.js'
 
-const NAMES = ['ceilings', 'single-event', 'ingest-max', 'seed-target', 'kafka-clients'] as const
-const DEFAULT: readonly Name[] = ['ceilings', 'single-event', 'ingest-max', 'seed-target']
+const NAMES = ['ceilings', 'single-event', 'ingest-max', 'seed-target', 'read-path', 'kafka-clients'] as const
+const DEFAULT: readonly Name[] = ['ceilings', 'single-event', 'ingest-max', 'seed-target', 'read-path']
 type Name = (typeof NAMES)[number]
 
 const args = process.argv.slice(2)
@@ -97,6 +98,29 @@ for (const name of chosen) {
       goals.push({ goal: 'ingest-max ≥ 50,000 events/s (batched, verified, lag bounded)', measured: `${best} events/s`, met: best >= 50_000 })
       break
     }
+    case 'read-path': {
+      // Hot reads (cache hits) of seeded users against query-api, and the machine's ceiling for
+      // them: a Fastify GET answering one Redis GET, same load generator, same run.
+      const target = {
+        producerUrl: url,
+        queryUrl: (process.env.QUERY_URL ?? 'http://127.0.0.1:3002').replace(/\/$/, ''),
+        secret: process.env.QUERY_SIGNING_SECRET ?? 'local-development-signing-secret',
+      }
+      if (!(await fetch(`${target.queryUrl}/health/ready`).then((r) => r.ok, () => false))) {
+        console.log(`  skipped: query-api is not ready at ${target.queryUrl}`)
+        break
+      }
+      const base = 6_000_000_000 + Math.floor(Math.random() * 1_000_000) * 1000
+      const users = Array.from({ length: 1000 }, (_, i) => base + i)
+      await seedUsers(target, users, 3, (line) => console.log(`  ${line}`))
+      await runScenario(target, 'warm-up', () => users[Math.floor(Math.random() * users.length)] ?? base, { connections: 100, seconds: 3 })
+      const hot = await runScenario(target, 'hot', () => users[Math.floor(Math.random() * users.length)] ?? base, { connections: 100, seconds: SINGLE.seconds })
+      const ceiling = await redisGetCeiling(100, SINGLE.seconds)
+      console.log(`  hot reads: ${hot.requestsPerSecond} requests/s, p50 ${hot.latencyMs.p50} ms, p99 ${hot.latencyMs.p99} ms, cache ${JSON.stringify(hot.cache)}`)
+      console.log(`  ceiling, Fastify GET of one Redis key: ${ceiling.requestsPerSecond} requests/s, p99 ${ceiling.p99} ms; ratio ${(hot.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`)
+      figures.readPath = { hot, ceiling, ratio: +(hot.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2) }
+      break
+    }
     case 'kafka-clients': {
       const kafkaConfig = parseKafkaConfig(process.env, 'bench')
       const runs = await compareClients(new Kafka({ brokers: [...kafkaConfig.brokers], clientId: 'bench', logLevel: quietKafkaLog }), kafkaConfig.brokers)
@@ -145,7 +169,8 @@ const md = [
   ...goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met ? 'yes' : '**no**'} |`), '',
   '| ratio to the machine\'s ceiling (same run) | value |', '| --- | ---: |',
   `| single-event requests/s ÷ no-op Fastify requests/s | ${ratios.singleEventVsNoopFastify ?? 'n/a'} |`,
-  `| ingest-max events/s ÷ raw COPY rows/s | ${ratios.ingestMaxVsRawCopy ?? 'n/a'} |`, '',
+  `| ingest-max events/s ÷ raw COPY rows/s | ${ratios.ingestMaxVsRawCopy ?? 'n/a'} |`,
+  `| hot reads requests/s ÷ Fastify GET of one Redis key | ${(figures.readPath as { ratio?: number } | undefined)?.ratio ?? 'n/a'} |`, '',
   '```json', JSON.stringify(figures, null, 2), '```', '',
 ].join('\n')
 writeFileSync(`${base}.md`, md)

@@ -247,3 +247,27 @@ test('poison records on the topic (garbage values, with and without a trx header
   assert.equal(undecodable, 3)
   assert.equal(projector.proc.exitCode, null, 'the projector is still running')
 })
+
+test('SIGTERM of query-api under read load: answered requests are 200 or 503 (never an error of ours), exit 0', async (t) => {
+  const { events, reads, query } = await startReadPath(t)
+  const user = uniqueUserId()
+  const e = [trxEvent(user, 'trx.created', 10, 'a')]
+  assert.equal((await events.sendBatch(e)).outcome, 'accepted')
+  await assertServed(reads, expectedRows(e))
+  const statuses = new Map<number | string, number>()
+  let running = true
+  const load = Promise.all(Array.from({ length: 8 }, async () => {
+    while (running) {
+      const status = await reads.get(user).then((r) => r.status, () => 'connection-error')
+      statuses.set(status, (statuses.get(status) ?? 0) + 1)
+    }
+  }))
+  await new Promise((r) => setTimeout(r, 500))
+  query.kill('SIGTERM')
+  assert.equal(await query.exited, 0)
+  running = false
+  await load
+  for (const status of statuses.keys()) assert.ok([200, 503, 'connection-error'].includes(status), `unexpected outcome ${status}`)
+  assert.ok((statuses.get(200) ?? 0) > 100, `only ${statuses.get(200) ?? 0} reads answered`)
+  assert.match(query.log(), /shut down cleanly/)
+})
