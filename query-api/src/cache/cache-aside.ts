@@ -19,8 +19,12 @@ export interface CacheConfig {
   readonly notFoundTtlSeconds: number
 }
 
-export interface CacheAside<T> {
-  get(userId: number): Promise<T | undefined>
+export interface CacheAside {
+  /**
+   * The user's entry as JSON text, or undefined when there is none. Text, not an object: a hit
+   * is answered as stored, without parsing it and serializing it again.
+   */
+  getJson(userId: number): Promise<string | undefined>
 }
 
 export interface CacheAsideDeps<T> {
@@ -40,9 +44,9 @@ if (redis.call('GET', KEYS[2]) or '') == ARGV[2] then
 end
 return 0`
 
-export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside<T> {
+export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside {
   const random = deps.random ?? Math.random
-  const inFlight = new Map<number, Promise<T | undefined>>()
+  const inFlight = new Map<number, Promise<string | undefined>>()
   const count = (result: 'hit' | 'miss' | 'shared' | 'bypass') => deps.metrics?.cache.inc({ result })
 
   function ttl(found: boolean): number {
@@ -50,25 +54,25 @@ export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside<T> {
     return Math.max(1, Math.round(base * (1 + deps.config.jitter * (2 * random() - 1))))
   }
 
-  async function loadAndStore(userId: number, generation: string | undefined): Promise<T | undefined> {
+  async function loadAndStore(userId: number, generation: string | undefined): Promise<string | undefined> {
     const value = await deps.load(userId)
+    const text = value === undefined ? undefined : JSON.stringify(value)
     if (generation !== undefined) {
-      const text = value === undefined ? NOT_FOUND : JSON.stringify(value)
       // Best effort: a failed write only means the next read loads again.
-      await deps.redis.eval(SET_IF_GENERATION, 2, userDataKey(userId), userGenerationKey(userId), text, generation, ttl(value !== undefined))
+      await deps.redis.eval(SET_IF_GENERATION, 2, userDataKey(userId), userGenerationKey(userId), text ?? NOT_FOUND, generation, ttl(text !== undefined))
         .catch(() => undefined)
     }
-    return value
+    return text
   }
 
   return {
-    async get(userId) {
+    async getJson(userId) {
       let generation: string | undefined
       try {
         const [cached, gen] = await deps.redis.mget(userDataKey(userId), userGenerationKey(userId))
         if (typeof cached === 'string') {
           count('hit')
-          return cached === NOT_FOUND ? undefined : (JSON.parse(cached) as T)
+          return cached === NOT_FOUND ? undefined : cached
         }
         generation = gen ?? ''
       } catch {

@@ -4,10 +4,10 @@ import { PipelineError } from '../../../lib/src/errors.js'
 import type { QueryMetrics } from '../../../lib/src/metrics.js'
 import { verifySignature, type SignatureConfig } from '../auth/signature.js'
 import type { CacheAside } from '../cache/cache-aside.js'
-import { userDataSchema, type UserData } from '../user-data.js'
+import { userDataSchema } from '../user-data.js'
 
 export interface UserDataRouteOptions {
-  readonly cache: CacheAside<UserData>
+  readonly cache: CacheAside
   readonly signature: SignatureConfig
   readonly clock: () => number
   readonly retryAfterSeconds: number
@@ -30,13 +30,14 @@ export async function userDataRoutes(app: FastifyInstance, o: UserDataRouteOptio
       o.metrics?.authFailures.inc({ reason: verdict.code })
       throw new PipelineError(verdict.code, verdict.message)
     }
-    let data: UserData | undefined
+    let json: string | undefined
     try {
-      data = await o.cache.get(verdict.userId)
+      json = await o.cache.getJson(verdict.userId)
     } catch (err) {
       throw new PipelineError('PIPELINE_READ_MODEL_UNAVAILABLE', 'the read model cannot be read', { cause: err, retryAfter: o.retryAfterSeconds })
     }
-    if (data === undefined) throw new PipelineError('PIPELINE_USER_NOT_FOUND', `no recap for user ${verdict.userId}`)
-    return reply.header('cache-control', 'no-store').send(data)
+    if (json === undefined) throw new PipelineError('PIPELINE_USER_NOT_FOUND', `no recap for user ${verdict.userId}`)
+    // Already JSON (a UserData, as userDataSchema documents it): sent as is, not serialized again.
+    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(json)
   })
 }

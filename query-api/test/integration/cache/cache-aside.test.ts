@@ -9,6 +9,12 @@ import { createCacheAside, type CacheConfig } from '../../../src/cache/cache-asi
 
 const config: CacheConfig = { ttlSeconds: 60, jitter: 0.2, notFoundTtlSeconds: 5 }
 
+/** The cache as objects: what a reader of its JSON text sees. */
+function objects<T>(deps: Parameters<typeof createCacheAside<T>>[0]) {
+  const cache = createCacheAside(deps)
+  return { get: async (userId: number) => { const text = await cache.getJson(userId); return text === undefined ? undefined : JSON.parse(text) as unknown } }
+}
+
 function counting<T>(value: (userId: number) => T | undefined, delayMs = 0) {
   const calls: number[] = []
   return {
@@ -25,7 +31,7 @@ function counting<T>(value: (userId: number) => T | undefined, delayMs = 0) {
 test('a miss loads once and stores with a jittered TTL; the next read is a hit', async (t) => {
   const redis = await testRedis(t)
   const loader = counting((id) => ({ id }))
-  const cache = createCacheAside({ redis, load: loader.load, config })
+  const cache = objects({ redis, load: loader.load, config })
   assert.deepEqual(await cache.get(7), { id: 7 })
   assert.deepEqual(await cache.get(7), { id: 7 })
   assert.deepEqual(loader.calls, [7])
@@ -36,7 +42,7 @@ test('a miss loads once and stores with a jittered TTL; the next read is a hit',
 test('concurrent misses for one user share one load', async (t) => {
   const redis = await testRedis(t)
   const loader = counting((id) => ({ id }), 50)
-  const cache = createCacheAside({ redis, load: loader.load, config })
+  const cache = objects({ redis, load: loader.load, config })
   const results = await Promise.all(Array.from({ length: 100 }, () => cache.get(8)))
   assert.ok(results.every((r) => JSON.stringify(r) === '{"id":8}'))
   assert.deepEqual(loader.calls, [8])
@@ -46,7 +52,7 @@ test('a load that raced an invalidation (the generation moved) is answered but n
   const redis = await testRedis(t)
   let version = 1
   const loader = counting(() => ({ version }), 100)
-  const cache = createCacheAside({ redis, load: loader.load, config })
+  const cache = objects({ redis, load: loader.load, config })
   const reading = cache.get(9) // reads version 1 ...
   await new Promise((r) => setTimeout(r, 20))
   version = 2 // ... while the projector commits version 2 and invalidates
@@ -61,7 +67,7 @@ test('a load that raced an invalidation (the generation moved) is answered but n
 test('an unknown user is cached as absent, for the shorter TTL', async (t) => {
   const redis = await testRedis(t)
   const loader = counting(() => undefined)
-  const cache = createCacheAside({ redis, load: loader.load, config })
+  const cache = objects({ redis, load: loader.load, config })
   assert.equal(await cache.get(10), undefined)
   assert.equal(await cache.get(10), undefined)
   assert.equal(loader.calls.length, 1)
@@ -73,7 +79,7 @@ test('Redis unavailable: every read is answered from the loader, none fails', as
   const redis = createRedis({ url: `redis://127.0.0.1:${await freePort()}`, keyPrefix: 'x:' }, quietLogger)
   t.after(() => redis.disconnect())
   const loader = counting((id) => ({ id }))
-  const cache = createCacheAside({ redis, load: loader.load, config })
+  const cache = objects({ redis, load: loader.load, config })
   assert.deepEqual(await cache.get(11), { id: 11 })
   assert.deepEqual(await cache.get(11), { id: 11 })
   assert.equal(loader.calls.length, 2)
@@ -82,7 +88,7 @@ test('Redis unavailable: every read is answered from the loader, none fails', as
 test('a loader failure reaches the caller and is not cached', async (t) => {
   const redis = await testRedis(t)
   let fail = true
-  const cache = createCacheAside({
+  const cache = objects({
     redis, config,
     load: async (id: number) => {
       if (fail) throw new Error('mysql down')
