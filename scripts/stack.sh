@@ -298,7 +298,8 @@ registry_up() {
     echo $! >"$pid"
   )
   for ((i = 0; i < 600; i++)); do
-    curl -fs "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" >/dev/null 2>&1 && return 0
+    # --max-time: a server that accepts connections while it starts may never answer one
+    curl -fs --max-time 2 "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" >/dev/null 2>&1 && return 0
     pid_alive "$pid" || die "schema registry exited (see $LOGS/registry.log)"
     sleep 0.1
   done

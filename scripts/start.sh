@@ -37,7 +37,7 @@ start_app query-api dist/query-api/src/main.js
 wait_ready() { # name port: until GET /health/ready answers 200 (30 s), or the process exits
   local url="http://127.0.0.1:$2/health/ready"
   for ((i = 0; i < 300; i++)); do
-    curl -fs "$url" >/dev/null 2>&1 && return 0
+    curl -fs --max-time 2 "$url" >/dev/null 2>&1 && return 0
     kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null || { echo "[start] $1 exited; see $LOGS/$1.log" >&2; exit 1; }
     sleep 0.1
   done

@@ -70,7 +70,7 @@ export async function startService(t: TestContext, name: keyof typeof ENTRIES, e
   await waitFor(async () => {
     if (dead) throw new Error(`${name} exited during start:\n${service.log().slice(-3000)}`)
     if (name === 'consumer' || name === 'projector') return service.log().includes('"joined group"')
-    return fetch(`${service.url}/health/ready`).then((r) => r.ok, () => false)
+    return fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)
   }, { timeoutMs: 60_000, message: `${name} to be ready (log: ${logFile})` })
   return service
 }

@@ -33,7 +33,7 @@ if (unknown.length > 0) {
 const chosen: readonly Name[] = args.length > 0 ? (args as Name[]) : DEFAULT
 const url = (process.env.PRODUCER_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '')
 const databaseUrl = parsePostgresConfig(process.env).url
-if (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
+if (!(await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false))) {
   console.error(`producer-api is not ready at ${url}: start the pipeline with \`npm start\``)
   process.exit(2)
 }
@@ -106,7 +106,7 @@ for (const name of chosen) {
         queryUrl: (process.env.QUERY_URL ?? 'http://127.0.0.1:3002').replace(/\/$/, ''),
         secret: process.env.QUERY_SIGNING_SECRET ?? 'local-development-signing-secret',
       }
-      if (!(await fetch(`${target.queryUrl}/health/ready`).then((r) => r.ok, () => false))) {
+      if (!(await fetch(`${target.queryUrl}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false))) {
         console.log(`  skipped: query-api is not ready at ${target.queryUrl}`)
         break
       }

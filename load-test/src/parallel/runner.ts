@@ -37,7 +37,7 @@ export class RunError extends Error {}
 
 /** Runs the plan; resolves with the summary (also written to disk), rejects with RunError. */
 export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly reportFile: string }> {
-  const ready = await fetch(`${plan.url}/health/ready`).then((r) => r.ok, () => false)
+  const ready = await fetch(`${plan.url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false)
   if (!ready) throw new RunError(`producer-api is not ready at ${plan.url} (start the pipeline with \`npm start\`, or pass --url)`)
   const target = (plan.clients * plan.eventsPerMinute) / 60
   console.log(`load-test:parallel ${plan.runId}: ${plan.clients} clients × ${plan.eventsPerMinute}/min = ${Math.round(target)} events/s for ${plan.seconds} s → ${plan.url}`)

@@ -36,7 +36,7 @@ const target: ReadTarget = {
   secret: process.env.QUERY_SIGNING_SECRET ?? 'local-development-signing-secret',
 }
 for (const url of [target.producerUrl, target.queryUrl]) {
-  if (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
+  if (!(await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false))) {
     console.error(`${url} is not ready: start the pipeline with \`npm start\``)
     process.exit(2)
   }
