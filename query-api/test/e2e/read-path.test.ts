@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { test, type TestContext } from 'node:test'
-import { createEventsClient, type EventInput } from '../../../lib/src/client/events-client.js'
+import { createEventsClient, type EventInput, type EventsClient } from '../../../lib/src/client/events-client.js'
 import { createUserDataClient, type UserDataClient } from '../../../lib/src/client/user-data-client.js'
 import { createKafka } from '../../../lib/src/kafka/client.js'
 import { createProducer } from '../../../lib/src/kafka/producer.js'
@@ -74,6 +74,12 @@ async function assertServed(reads: UserDataClient, expected: Map<number, Expecte
     }
     return true
   }, { timeoutMs, message: `every user's recap to match its acknowledged events (last: ${JSON.stringify(last)})` })
+}
+
+/** Sends `events` (all must be acknowledged) and waits until every user they touch is served with them. */
+async function sendAndServe(clients: { events: EventsClient; reads: UserDataClient }, events: readonly EventInput[]): Promise<void> {
+  assert.equal((await clients.events.sendBatch(events)).outcome, 'accepted')
+  await assertServed(clients.reads, expectedRows(events))
 }
 
 async function cacheCount(query: Service, result: string): Promise<number> {
@@ -185,9 +191,7 @@ test('bad reads get a clear 401/404 problem, never a 500', async (t) => {
 test('Redis killed: reads are served from MySQL; once it is back, from the cache again', async (t) => {
   const { events, reads, query } = await startReadPath(t)
   const user = uniqueUserId()
-  const e = [trxEvent(user, 'trx.created', 1234, 'books')]
-  assert.equal((await events.sendBatch(e)).outcome, 'accepted')
-  await assertServed(reads, expectedRows(e))
+  await sendAndServe({ events, reads }, [trxEvent(user, 'trx.created', 1234, 'books')])
   t.after(stackUp)
   await killServer('redis')
   const bypassBefore = await cacheCount(query, 'bypass')
@@ -240,8 +244,7 @@ test('poison records on the topic (garbage values, with and without a trx header
     ],
   })
   const good = [trxEvent(user, 'trx.created', 4200, 'books'), trxEvent(user, 'trx.refunded', 200, 'books')]
-  assert.equal((await events.sendBatch(good)).outcome, 'accepted')
-  await assertServed(reads, expectedRows(good))
+  await sendAndServe({ events, reads }, good)
   const metrics = await (await fetch(`${projector.url}/metrics`)).text()
   const undecodable = Number(/pipeline_projector_events_total\{outcome="undecodable"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? -1)
   assert.equal(undecodable, 3)
@@ -251,9 +254,7 @@ test('poison records on the topic (garbage values, with and without a trx header
 test('SIGTERM of query-api under read load: answered requests are 200 or 503 (never an error of ours), exit 0', async (t) => {
   const { events, reads, query } = await startReadPath(t)
   const user = uniqueUserId()
-  const e = [trxEvent(user, 'trx.created', 10, 'a')]
-  assert.equal((await events.sendBatch(e)).outcome, 'accepted')
-  await assertServed(reads, expectedRows(e))
+  await sendAndServe({ events, reads }, [trxEvent(user, 'trx.created', 10, 'a')])
   const statuses = new Map<number | string, number>()
   let running = true
   const load = Promise.all(Array.from({ length: 8 }, async () => {
