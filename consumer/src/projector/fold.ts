@@ -8,7 +8,7 @@ import type { EventRecord } from '../../../lib/src/avro/codec.js'
 export const TRX_CREATED = 'trx.created'
 export const TRX_REFUNDED = 'trx.refunded'
 
-export function isTrxType(eventType: string): boolean {
+export function isTrxType(eventType: string): eventType is typeof TRX_CREATED | typeof TRX_REFUNDED {
   return eventType === TRX_CREATED || eventType === TRX_REFUNDED
 }
 
@@ -43,7 +43,7 @@ export interface TrxEvent {
 /** The trx event in `record`, or undefined when it is not one the read model can fold. */
 export function toTrxEvent(record: EventRecord): TrxEvent | undefined {
   const type = record.event_type
-  if ((type !== TRX_CREATED && type !== TRX_REFUNDED) || record.user_id === null) return undefined
+  if (!isTrxType(type) || record.user_id === null) return undefined
   const p = record.payload as { amount?: unknown; category?: unknown } | null
   if (p === null || typeof p !== 'object' || typeof p.amount !== 'number' || typeof p.category !== 'string') return undefined
   return { eventId: record.event_id, userId: record.user_id, type, occurredAt: record.occurred_at, amount: p.amount, category: p.category }

@@ -23,17 +23,20 @@ export type ProjectionResult =
   | { readonly kind: 'written'; readonly applied: number; readonly duplicates: number; readonly users: readonly number[] }
   | { readonly kind: 'behind'; readonly storedNext: bigint }
 
-const idBytes = (eventId: string): Buffer => Buffer.from(eventId.replace(/-/g, ''), 'hex')
+/** An event id as the 32 hex digits of its BINARY(16) column. */
+const hexId = (eventId: string): string => eventId.replace(/-/g, '')
 const datetime = (micros: number | null): string | null => (micros === null ? null : toMysqlDatetime(micros))
 
-async function alreadyApplied(conn: mysql.PoolConnection, ids: readonly Buffer[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set()
-  const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT event_id FROM user_recap_applied WHERE event_id IN (?)', [ids])
+/** The ids of `hexIds` already in user_recap_applied. */
+async function alreadyApplied(conn: mysql.PoolConnection, hexIds: readonly string[]): Promise<Set<string>> {
+  if (hexIds.length === 0) return new Set()
+  const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT event_id FROM user_recap_applied WHERE event_id IN (?)',
+    [hexIds.map((id) => Buffer.from(id, 'hex'))])
   return new Set(rows.map((r) => (r.event_id as Buffer).toString('hex')))
 }
 
 async function apply(conn: mysql.PoolConnection, events: readonly TrxEvent[]): Promise<number[]> {
-  await conn.query('INSERT INTO user_recap_applied (event_id, user_id) VALUES ?', [events.map((e) => [idBytes(e.eventId), e.userId])])
+  await conn.query('INSERT INTO user_recap_applied (event_id, user_id) VALUES ?', [events.map((e) => [Buffer.from(hexId(e.eventId), 'hex'), e.userId])])
   const users = [...foldTrx(events).values()].sort((a, b) => a.userId - b.userId)
   await conn.query(
     `INSERT INTO user_recap_data (user_id, trx_count, total_amount, refund_count, refunded_amount, first_trx_at, last_trx_at) VALUES ?
@@ -71,17 +74,21 @@ export async function projectBatch(conn: mysql.PoolConnection, batch: Projection
       await conn.rollback()
       return { kind: 'behind', storedNext: stored }
     }
-    const fresh = new Map<string, TrxEvent>() // by event id: one event twice in a batch is folded once
-    for (const { offset, event } of batch.events) if (offset >= stored) fresh.set(event.eventId, event)
-    const seen = await alreadyApplied(conn, [...fresh.keys()].map(idBytes))
-    const events = [...fresh.values()].filter((e) => !seen.has(e.eventId.replace(/-/g, '')))
+    const fresh = new Map<string, TrxEvent>() // by hex id: one event twice in a batch is folded once
+    let considered = 0
+    for (const { offset, event } of batch.events) {
+      if (offset < stored) continue
+      considered++
+      fresh.set(hexId(event.eventId), event)
+    }
+    const seen = await alreadyApplied(conn, [...fresh.keys()])
+    const events = [...fresh].flatMap(([id, event]) => (seen.has(id) ? [] : [event]))
     const users = events.length > 0 ? await apply(conn, events) : []
     if (batch.nextOffset > stored) {
       await conn.query('UPDATE projector_offsets SET next_offset = ? WHERE consumer_group = ? AND topic = ? AND partition_id = ?',
         [String(batch.nextOffset), ...key])
     }
     await conn.commit()
-    const considered = batch.events.filter((e) => e.offset >= stored).length
     return { kind: 'written', applied: events.length, duplicates: considered - events.length, users }
   } catch (err) {
     await conn.rollback().catch(() => undefined) // the connection may be gone; the caller discards it
