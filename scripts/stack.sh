@@ -29,6 +29,9 @@ MYSQL_USER=${MYSQL_USER:-forecap_user}
 MYSQL_PASSWORD=${MYSQL_PASSWORD:-forecap_pass}
 MYSQL_DATABASE=${MYSQL_DATABASE:-forecap_db}
 REDIS_PORT=${REDIS_PORT:-56379}
+# The read model at the old system's scale (10 M users, ~2 GB with their categories) loads and
+# serves from memory; a smaller pool works, more slowly (npm run generate:test-data).
+MYSQL_BUFFER_POOL=${MYSQL_BUFFER_POOL:-1G}
 PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 REGISTRY_PORT=${REGISTRY_PORT:-8085}
 APICURIO_VERSION=${APICURIO_VERSION:-3.3.3}
@@ -218,16 +221,21 @@ mariadb_up() {
   log "starting mariadb on 127.0.0.1:$MYSQL_PORT"
   nohup mariadbd --no-defaults --datadir="$dir/data" --port="$MYSQL_PORT" --bind-address=127.0.0.1 \
     --socket="$dir/mysqld.sock" --pid-file="$dir/mariadbd.pid" --user="$(id -un)" \
-    --log-error="$LOGS/mariadb.log" --skip-name-resolve --innodb-buffer-pool-size=256M \
+    --log-error="$LOGS/mariadb.log" --skip-name-resolve --innodb-buffer-pool-size="$MYSQL_BUFFER_POOL" \
+    --innodb-log-file-size=512M --local-infile=1 --max-allowed-packet=64M \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
     >/dev/null 2>&1 &
   echo $! >"$pid"
   wait_port mariadb "$MYSQL_PORT" 60
   mysql_root <<EOF
-CREATE DATABASE IF NOT EXISTS \`$MYSQL_DATABASE\`;
+CREATE DATABASE IF NOT EXISTS \`$MYSQL_DATABASE\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 CREATE USER IF NOT EXISTS '$MYSQL_USER'@'localhost' IDENTIFIED BY '$MYSQL_PASSWORD';
 CREATE USER IF NOT EXISTS '$MYSQL_USER'@'127.0.0.1' IDENTIFIED BY '$MYSQL_PASSWORD';
 GRANT ALL ON \`$MYSQL_DATABASE\`.* TO '$MYSQL_USER'@'localhost';
 GRANT ALL ON \`$MYSQL_DATABASE\`.* TO '$MYSQL_USER'@'127.0.0.1';
+-- Tests make databases of their own beside it (forecap_db_t_<random>).
+GRANT ALL ON \`${MYSQL_DATABASE}\\_t\\_%\`.* TO '$MYSQL_USER'@'localhost';
+GRANT ALL ON \`${MYSQL_DATABASE}\\_t\\_%\`.* TO '$MYSQL_USER'@'127.0.0.1';
 EOF
 }
 

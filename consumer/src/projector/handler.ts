@@ -12,7 +12,7 @@ import type mysql from 'mysql2/promise'
 import type { Decoder } from '../../../lib/src/avro/codec.js'
 import type { Logger } from '../../../lib/src/logger.js'
 import type { ProjectorMetrics } from '../../../lib/src/metrics.js'
-import { GENERATION_TTL_SECONDS, userDataKey, userGenerationKey } from '../../../lib/src/read-model.js'
+import { invalidateUsers } from '../../../lib/src/read-model.js'
 import type { PartitionBatch, WriteOutcome } from '../batch.js'
 import { isTrxType, toTrxEvent, type TrxEvent } from './fold.js'
 import { projectBatch } from './store.js'
@@ -35,12 +35,8 @@ function eventType(message: KafkaMessage): string | undefined {
 export function createProjectorWrite(deps: ProjectorWriteDeps): (batch: PartitionBatch) => Promise<WriteOutcome> {
   async function invalidate(users: readonly number[]): Promise<void> {
     if (deps.redis === undefined || users.length === 0) return
-    const tx = deps.redis.multi()
-    for (const user of users) {
-      tx.incr(userGenerationKey(user)).expire(userGenerationKey(user), GENERATION_TTL_SECONDS).del(userDataKey(user))
-    }
     try {
-      await tx.exec()
+      await invalidateUsers(deps.redis, users)
       deps.metrics?.invalidations.inc({ result: 'ok' }, users.length)
     } catch (err) {
       // Committed already: the entries stay until their TTL. Counted and logged, never retried

@@ -6,7 +6,7 @@
  */
 import type mysql from 'mysql2/promise'
 import { toMysqlDatetime } from '../../../lib/src/time.js'
-import { foldTrx, type TrxEvent } from './fold.js'
+import { foldTrx, type TrxEvent, type UserDelta } from './fold.js'
 
 export interface ProjectionBatch {
   readonly group: string
@@ -35,9 +35,15 @@ async function alreadyApplied(conn: mysql.PoolConnection, hexIds: readonly strin
   return new Set(rows.map((r) => (r.event_id as Buffer).toString('hex')))
 }
 
-async function apply(conn: mysql.PoolConnection, events: readonly TrxEvent[]): Promise<number[]> {
-  await conn.query('INSERT INTO user_recap_applied (event_id, user_id) VALUES ?', [events.map((e) => [Buffer.from(hexId(e.eventId), 'hex'), e.userId])])
-  const users = [...foldTrx(events).values()].sort((a, b) => a.userId - b.userId)
+/**
+ * Adds per-user deltas to user_recap_data and user_recap_categories and recomputes the users'
+ * top_category, in the caller's transaction. Every column is a sum, a minimum or a maximum, so
+ * deltas commute: the projector's batches and generate:test-data's fixture add up in any order.
+ * Returns the touched user ids.
+ */
+export async function addDeltas(conn: mysql.PoolConnection | mysql.Connection, deltas: Iterable<UserDelta>): Promise<number[]> {
+  const users = [...deltas].sort((a, b) => a.userId - b.userId) // one lock order for every writer
+  if (users.length === 0) return []
   await conn.query(
     `INSERT INTO user_recap_data (user_id, trx_count, total_amount, refund_count, refunded_amount, first_trx_at, last_trx_at) VALUES ?
      ON DUPLICATE KEY UPDATE
@@ -48,10 +54,12 @@ async function apply(conn: mysql.PoolConnection, events: readonly TrxEvent[]): P
        first_trx_at = COALESCE(LEAST(first_trx_at, VALUES(first_trx_at)), first_trx_at, VALUES(first_trx_at)),
        last_trx_at = COALESCE(GREATEST(last_trx_at, VALUES(last_trx_at)), last_trx_at, VALUES(last_trx_at))`,
     [users.map((u) => [u.userId, u.trxCount, u.totalAmount, u.refundCount, u.refundedAmount, datetime(u.firstTrxAt), datetime(u.lastTrxAt)])])
-  await conn.query(
-    `INSERT INTO user_recap_categories (user_id, category, trx_count, amount) VALUES ?
-     ON DUPLICATE KEY UPDATE trx_count = trx_count + VALUES(trx_count), amount = amount + VALUES(amount)`,
-    [users.flatMap((u) => [...u.categories].map(([category, c]) => [u.userId, category, c.trxCount, c.amount]))])
+  const categories = users.flatMap((u) => [...u.categories].map(([category, c]) => [u.userId, category, c.trxCount, c.amount]))
+  if (categories.length > 0) {
+    await conn.query(
+      `INSERT INTO user_recap_categories (user_id, category, trx_count, amount) VALUES ?
+       ON DUPLICATE KEY UPDATE trx_count = trx_count + VALUES(trx_count), amount = amount + VALUES(amount)`, [categories])
+  }
   const ids = users.map((u) => u.userId)
   await conn.query(
     `UPDATE user_recap_data d SET top_category = (
@@ -59,6 +67,11 @@ async function apply(conn: mysql.PoolConnection, events: readonly TrxEvent[]): P
        ORDER BY c.trx_count DESC, c.amount DESC, c.category ASC LIMIT 1)
      WHERE d.user_id IN (?)`, [ids])
   return ids
+}
+
+async function apply(conn: mysql.PoolConnection, events: readonly TrxEvent[]): Promise<number[]> {
+  await conn.query('INSERT INTO user_recap_applied (event_id, user_id) VALUES ?', [events.map((e) => [Buffer.from(hexId(e.eventId), 'hex'), e.userId])])
+  return addDeltas(conn, foldTrx(events).values())
 }
 
 export async function projectBatch(conn: mysql.PoolConnection, batch: ProjectionBatch): Promise<ProjectionResult> {

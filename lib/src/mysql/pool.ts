@@ -6,7 +6,13 @@ import type { MysqlConfig } from '../config.js'
  * through JavaScript dates (milliseconds only, local time zone); big integers as numbers while
  * they are safe, as strings beyond.
  */
-export function createMysqlPool(config: MysqlConfig, options: { readonly multipleStatements?: boolean } = {}): mysql.Pool {
+export interface MysqlPoolOptions {
+  readonly multipleStatements?: boolean
+  /** Allow LOAD DATA LOCAL INFILE from streams the caller hands over (bulk loads only). */
+  readonly localFiles?: boolean
+}
+
+export function createMysqlPool(config: MysqlConfig, options: MysqlPoolOptions = {}): mysql.Pool {
   return mysql.createPool({
     uri: config.url,
     connectionLimit: config.poolMax,
@@ -16,5 +22,6 @@ export function createMysqlPool(config: MysqlConfig, options: { readonly multipl
     bigNumberStrings: false,
     connectTimeout: 5000,
     multipleStatements: options.multipleStatements ?? false,
+    ...(options.localFiles === true ? { flags: ['+LOCAL_FILES'] } : {}),
   })
 }

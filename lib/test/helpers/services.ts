@@ -14,7 +14,8 @@ import { createKafka } from '../../src/kafka/client.js'
 import { ensureTopics } from '../../src/kafka/topics.js'
 import { createLogger } from '../../src/logger.js'
 import { PROJECT_ROOT } from '../../src/paths.js'
-import { createMysqlPool } from '../../src/mysql/pool.js'
+import { applyMysqlMigrations } from '../../src/mysql/migrate.js'
+import { createMysqlPool, type MysqlPoolOptions } from '../../src/mysql/pool.js'
 import { createPgPool } from '../../src/pg/pool.js'
 import { createRedis, redisReady } from '../../src/redis.js'
 
@@ -82,6 +83,30 @@ export async function testRedis(t: TestContext, keyPrefix = `${uniqueName('test'
   t.after(() => redis.disconnect())
   await redisReady(redis)
   return redis
+}
+
+/**
+ * A MySQL database of its own (`<db>_t_<random>`, migrated, dropped after the test), for tests
+ * that empty or bulk-load the read model: the shared one may hold a developer's 10 M users.
+ * `env` points a spawned script at it.
+ */
+export async function testMysqlDatabase(t: TestContext, options: MysqlPoolOptions = {}) {
+  const base = parseMysqlConfig(process.env)
+  const url = new URL(base.url)
+  const name = `${url.pathname.slice(1)}_t_${randomUUID().slice(0, 8)}`
+  const admin = createMysqlPool({ ...base, poolMax: 1 }, { multipleStatements: true })
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
+  url.pathname = `/${name}`
+  const config = { ...base, url: url.toString() }
+  const migrator = createMysqlPool(config, { multipleStatements: true })
+  await applyMysqlMigrations(migrator).finally(() => migrator.end())
+  const pool = createMysqlPool(config, options)
+  t.after(async () => {
+    await pool.end()
+    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``)
+    await admin.end()
+  })
+  return { pool, url: config.url, env: { MYSQL_URL: config.url } as Readonly<Record<string, string>> }
 }
 
 /** A user id no other test run uses (the read model is shared by every test). */
