@@ -174,7 +174,7 @@ async function makeChunk(seed: number, first: number, last: number): Promise<Chu
   }
 }
 
-/** Chunks made one after the other, one ahead of each taker, so that MariaDB never waits for the generator. */
+/** Chunks made one after the other, `ahead` of the taker, so that MariaDB never waits for the generator. */
 function chunkSource(seed: number, ranges: readonly [number, number][], ahead: number): () => Promise<Chunk> | undefined {
   const made: Promise<Chunk>[] = []
   let index = 0
@@ -192,6 +192,15 @@ function chunkSource(seed: number, ranges: readonly [number, number][], ahead: n
     make()
     return next
   }
+}
+
+/**
+ * `ranges` in `lanes` contiguous runs: each lane appends at the end of its own part of the
+ * B-trees (lanes taking turns over adjacent chunks would split pages in the middle).
+ */
+export function splitLanes<T>(ranges: readonly T[], lanes: number): T[][] {
+  const size = Math.ceil(ranges.length / lanes)
+  return Array.from({ length: lanes }, (_, i) => ranges.slice(i * size, (i + 1) * size)).filter((r) => r.length > 0)
 }
 
 /** Loads users 1..options.users of options.seed, or those of them that are missing. */
@@ -213,8 +222,8 @@ export async function loadGeneratedUsers(deps: LoadDeps, options: LoadOptions): 
   let loadedUsers = 0
   let rows = 0
   const merged: number[] = []
-  const take = chunkSource(options.seed, ranges, parallel + 1)
-  const lane = async (): Promise<void> => {
+  const lane = async (own: [number, number][]): Promise<void> => {
+    const take = chunkSource(options.seed, own, 2)
     const conn = await deps.pool.getConnection()
     try {
       for (let next = take(); next !== undefined; next = take()) {
@@ -236,7 +245,7 @@ export async function loadGeneratedUsers(deps: LoadDeps, options: LoadOptions): 
       conn.release()
     }
   }
-  await Promise.all(Array.from({ length: Math.min(parallel, Math.max(1, ranges.length)) }, lane))
+  await Promise.all(splitLanes(ranges, parallel).map(lane))
   if (deps.redis !== undefined) await invalidateUsers(deps.redis, merged)
   await deps.pool.query('UPDATE read_model_fixtures SET completed_at = COALESCE(completed_at, CURRENT_TIMESTAMP(6)) WHERE name = ?', [FIXTURE_NAME])
   const fixture = await readFixture(deps.pool)
