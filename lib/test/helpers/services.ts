@@ -14,7 +14,7 @@ import { createKafka } from '../../src/kafka/client.js'
 import { ensureTopics } from '../../src/kafka/topics.js'
 import { createLogger } from '../../src/logger.js'
 import { PROJECT_ROOT } from '../../src/paths.js'
-import { applyMysqlMigrations } from '../../src/mysql/migrate.js'
+import { createScratchDatabase } from '../../src/mysql/scratch.js'
 import { createMysqlPool, type MysqlPoolOptions } from '../../src/mysql/pool.js'
 import { createPgPool } from '../../src/pg/pool.js'
 import { createRedis, redisReady } from '../../src/redis.js'
@@ -91,22 +91,13 @@ export async function testRedis(t: TestContext, keyPrefix = `${uniqueName('test'
  * `env` points a spawned script at it.
  */
 export async function testMysqlDatabase(t: TestContext, options: MysqlPoolOptions = {}) {
-  const base = parseMysqlConfig(process.env)
-  const url = new URL(base.url)
-  const name = `${url.pathname.slice(1)}_t_${randomUUID().slice(0, 8)}`
-  const admin = createMysqlPool({ ...base, poolMax: 1 }, { multipleStatements: true })
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
-  url.pathname = `/${name}`
-  const config = { ...base, url: url.toString() }
-  const migrator = createMysqlPool(config, { multipleStatements: true })
-  await applyMysqlMigrations(migrator).finally(() => migrator.end())
-  const pool = createMysqlPool(config, options)
+  const scratch = await createScratchDatabase(parseMysqlConfig(process.env))
+  const pool = createMysqlPool(scratch.config, options)
   t.after(async () => {
     await pool.end()
-    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``)
-    await admin.end()
+    await scratch.drop()
   })
-  return { pool, url: config.url, env: { MYSQL_URL: config.url } as Readonly<Record<string, string>> }
+  return { pool, url: scratch.config.url, env: { MYSQL_URL: scratch.config.url } as Readonly<Record<string, string>> }
 }
 
 /** A user id no other test run uses (the read model is shared by every test). */
