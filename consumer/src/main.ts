@@ -1,11 +1,13 @@
 /** consumer (events-pg-sink): wiring only. */
 import { createServiceDecoder, loadServiceCatalog } from '../../lib/src/avro/load.js'
+import { parseProcessConfig } from '../../lib/src/config.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
 import { createProducer } from '../../lib/src/kafka/producer.js'
 import { createLogger } from '../../lib/src/logger.js'
-import { createRegistry, createSinkMetrics, initialiseLabels } from '../../lib/src/metrics.js'
+import { createProcessMetrics, createRegistry, createSinkMetrics, initialiseLabels } from '../../lib/src/metrics.js'
 import { startMetricsServer } from '../../lib/src/metrics-server.js'
 import { createPgPool } from '../../lib/src/pg/pool.js'
+import { handleProcessErrors } from '../../lib/src/process-errors.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { createBatchLoop } from './batch.js'
 import { parseConsumerConfig } from './config.js'
@@ -17,6 +19,9 @@ import { createSinkWrite } from './sink/handler.js'
 const config = parseConsumerConfig(process.env)
 const logger = createLogger(config.log, 'consumer')
 const registry = createRegistry('consumer')
+const processErrors = handleProcessErrors({
+  process, logger, metrics: createProcessMetrics(registry), maxTransientPerMinute: parseProcessConfig(process.env).maxTransientErrorsPerMinute,
+})
 const metrics = createSinkMetrics(registry)
 initialiseLabels(metrics)
 const metricsServer = await startMetricsServer({ registry, ...config.metrics })
@@ -37,7 +42,7 @@ const close = once(async () => {
   await pool.end()
   await metricsServer.close()
 })
-handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
+processErrors.attach(handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close }))
 
 await Promise.all([consumer.connect(), dlqProducer.connect()])
 await runGroup(consumer, config.kafka.topic, config.sink, createBatchLoop({

@@ -148,6 +148,53 @@ export function parseRedisConfig(env: Env): RedisConfig {
   return { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }
 }
 
+export interface ConnectionConfig {
+  /** Open HTTP connections beyond which new ones are refused (closed at once). */
+  readonly maxConnections: number
+  /** Descriptors kept for everything else (broker and database sockets, logs, /proc reads). */
+  readonly fdReserve: number
+  /** The process' soft limit on open files, when known (lib/src/fd-limit.ts). */
+  readonly fdLimit: number | undefined
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 8192
+
+/**
+ * HTTP_MAX_CONNECTIONS (default: 8192, or fewer if the fd limit is lower) and HTTP_FD_RESERVE
+ * (256). With a known fd limit, more connections than the limit minus the reserve are refused
+ * as configuration: each one holds a descriptor, and the process must never run out of them.
+ */
+export function parseConnectionConfig(env: Env, fdLimit: number | undefined): ConnectionConfig {
+  const e = parseEnv(env, {
+    HTTP_MAX_CONNECTIONS: positiveInt({ default: undefined }),
+    HTTP_FD_RESERVE: int({ default: 256 }),
+  })
+  if (e.HTTP_FD_RESERVE < 0) throw invalidConfig('HTTP_FD_RESERVE', `must be 0 or more, got ${e.HTTP_FD_RESERVE}`)
+  const ceiling = fdLimit === undefined ? Infinity : fdLimit - e.HTTP_FD_RESERVE
+  if (ceiling < 1) {
+    throw invalidConfig('HTTP_FD_RESERVE', `leaves no descriptor for connections: the open-file limit is ${fdLimit}, the reserve ${e.HTTP_FD_RESERVE}`)
+  }
+  const maxConnections = e.HTTP_MAX_CONNECTIONS ?? Math.min(DEFAULT_MAX_CONNECTIONS, ceiling)
+  if (maxConnections > ceiling) {
+    throw invalidConfig('HTTP_MAX_CONNECTIONS',
+      `must be at most ${ceiling} (the open-file limit ${fdLimit} minus HTTP_FD_RESERVE ${e.HTTP_FD_RESERVE}), got ${maxConnections}; raise ulimit -n or lower it`)
+  }
+  return { maxConnections, fdReserve: e.HTTP_FD_RESERVE, fdLimit }
+}
+
+export interface ProcessConfig {
+  /** Transient uncaught errors (EMFILE, ENFILE) tolerated within a minute before the process stops (lib/src/process-errors.ts). */
+  readonly maxTransientErrorsPerMinute: number
+}
+
+export function parseProcessConfig(env: Env): Readonly<ProcessConfig> {
+  const e = parseEnv(env, { PROCESS_TRANSIENT_ERRORS_PER_MINUTE: int({ default: 60 }) })
+  if (e.PROCESS_TRANSIENT_ERRORS_PER_MINUTE < 0) {
+    throw invalidConfig('PROCESS_TRANSIENT_ERRORS_PER_MINUTE', `must be 0 or more, got ${e.PROCESS_TRANSIENT_ERRORS_PER_MINUTE}`)
+  }
+  return deepFreeze({ maxTransientErrorsPerMinute: e.PROCESS_TRANSIENT_ERRORS_PER_MINUTE })
+}
+
 export interface LogConfig {
   readonly level: string
 }

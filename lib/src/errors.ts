@@ -10,6 +10,8 @@ export const CODES = {
   PIPELINE_BATCH_INVALID: { status: 400, retriable: false, title: 'No valid event in batch' },
   PIPELINE_BODY_TOO_LARGE: { status: 413, retriable: false, title: 'Request body too large' },
   PIPELINE_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, title: 'Body must be application/json' },
+  PIPELINE_UNSUPPORTED_ENCODING: { status: 415, retriable: false, title: 'Body must not be encoded (Content-Encoding: identity)' },
+  PIPELINE_PAYLOAD_TOO_DEEP: { status: 400, retriable: false, title: 'Payload nested too deeply' },
   PIPELINE_NOT_FOUND: { status: 404, retriable: false, title: 'Not found' },
   PIPELINE_METHOD_NOT_ALLOWED: { status: 405, retriable: false, title: 'Method not allowed' },
   PIPELINE_BROKER_UNAVAILABLE: { status: 503, retriable: true, title: 'Broker unavailable' },

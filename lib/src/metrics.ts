@@ -29,6 +29,32 @@ export function createHttpMetrics(registry: Registry) {
   }
 }
 
+/** Errors nobody caught (lib/src/process-errors.ts); `code` is bounded (errno names, PIPELINE_* codes, other, none). */
+export function createProcessMetrics(registry: Registry) {
+  return {
+    errors: new Counter({
+      name: 'pipeline_process_errors_total',
+      help: 'Errors nobody caught (uncaught exceptions, unhandled rejections, failed background work), by kind and code',
+      labelNames: ['kind', 'code'] as const, registers: [registry],
+    }),
+  }
+}
+
+export type ProcessMetrics = ReturnType<typeof createProcessMetrics>
+
+/** Open HTTP connections against HTTP_MAX_CONNECTIONS (lib/src/http/connections.ts). */
+export function createConnectionMetrics(registry: Registry) {
+  return {
+    open: new Gauge({ name: 'pipeline_http_connections_open', help: 'Open HTTP connections', registers: [registry] }),
+    max: new Gauge({ name: 'pipeline_http_connections_max', help: 'HTTP_MAX_CONNECTIONS: connections beyond it are refused', registers: [registry] }),
+    refused: new Counter({
+      name: 'pipeline_http_connections_refused_total', help: 'Connections closed at once because HTTP_MAX_CONNECTIONS were open', registers: [registry],
+    }),
+  }
+}
+
+export type ConnectionMetrics = ReturnType<typeof createConnectionMetrics>
+
 export function createIngestMetrics(registry: Registry) {
   return {
     accepted: new Counter({ name: 'pipeline_events_accepted_total', help: 'Events acknowledged by the broker (202)', registers: [registry] }),
@@ -140,7 +166,7 @@ export type QueryMetrics = ReturnType<typeof createQueryMetrics>
 
 /** Dead-letter and rejection reasons, created at 0 so that rates and alerts see a series from the start. */
 export const DEAD_LETTER_REASONS = ['PIPELINE_RECORD_UNDECODABLE', 'PIPELINE_SCHEMA_UNKNOWN', 'PIPELINE_ROW_REJECTED'] as const
-export const REJECTION_REASONS = ['PIPELINE_EVENT_INVALID', 'PIPELINE_BROKER_UNAVAILABLE', 'PIPELINE_BROKER_UNCONFIRMED', 'PIPELINE_SHUTTING_DOWN'] as const
+export const REJECTION_REASONS = ['PIPELINE_EVENT_INVALID', 'PIPELINE_PAYLOAD_TOO_DEEP', 'PIPELINE_BROKER_UNAVAILABLE', 'PIPELINE_BROKER_UNCONFIRMED', 'PIPELINE_SHUTTING_DOWN'] as const
 
 export function initialiseLabels(metrics: { readonly deadLetters?: SinkMetrics['deadLetters']; readonly rejected?: IngestMetrics['rejected'] }): void {
   for (const reason of DEAD_LETTER_REASONS) metrics.deadLetters?.inc({ reason }, 0)

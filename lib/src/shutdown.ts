@@ -1,6 +1,7 @@
 /**
  * SIGTERM/SIGINT → close everything in order under a deadline, then exit. A second signal,
- * or the deadline, exits at once. Used by every main.ts (the process is passed in).
+ * or the deadline, exits at once. Used by every main.ts (the process is passed in); the
+ * process error policy (process-errors.ts) stops through the same path, with a non-zero code.
  */
 import type { Logger } from './logger.js'
 
@@ -12,15 +13,23 @@ export interface ShutdownOptions {
   readonly close: () => Promise<void>
 }
 
-export function handleShutdown({ process, logger, timeoutMs, close }: ShutdownOptions): void {
+export interface Shutdown {
+  /**
+   * Closes under the deadline, then exits with `exitCode` (0 by default; 1 when close fails
+   * or the deadline passes). A second call while stopping exits at once with 1.
+   */
+  stop(reason: string, exitCode?: number): void
+}
+
+export function handleShutdown({ process, logger, timeoutMs, close }: ShutdownOptions): Shutdown {
   let stopping = false
-  const stop = (signal: string): void => {
+  const stop = (reason: string, exitCode = 0): void => {
     if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now')
+      logger.warn({ signal: reason }, 'second signal: exiting now')
       process.exit(1)
     }
     stopping = true
-    logger.info({ signal, timeoutMs }, 'shutting down')
+    logger.info({ signal: reason, exitCode, timeoutMs }, 'shutting down')
     const deadline = setTimeout(() => {
       logger.error({ timeoutMs }, 'shutdown deadline passed: exiting')
       process.exit(1)
@@ -28,8 +37,8 @@ export function handleShutdown({ process, logger, timeoutMs, close }: ShutdownOp
     deadline.unref()
     close().then(
       () => {
-        logger.info('shut down cleanly')
-        process.exit(0)
+        logger.info({ exitCode }, 'shut down cleanly')
+        process.exit(exitCode)
       },
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed')
@@ -39,6 +48,7 @@ export function handleShutdown({ process, logger, timeoutMs, close }: ShutdownOp
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
+  return { stop }
 }
 
 /** Wraps a close function so that it runs once; later calls get the same promise. */

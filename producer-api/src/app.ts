@@ -1,10 +1,8 @@
 /** Builds the producer-api Fastify app from its dependencies; main.ts listens. */
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import underPressure from '@fastify/under-pressure'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
-import { PipelineError } from '../../lib/src/errors.js'
 import type { Logger } from '../../lib/src/logger.js'
 import type { HttpMetrics, IngestMetrics } from '../../lib/src/metrics.js'
 import type { AdmissionConfig } from './config.js'
@@ -13,6 +11,8 @@ import type { LagSnapshot } from './lag/monitor.js'
 import type { Thresholds } from './lag/policy.js'
 import { admission } from './plugins/admission.js'
 import { backpressure } from './plugins/backpressure.js'
+import { contentEncoding } from './plugins/content-encoding.js'
+import { eventLoopPressure } from './plugins/event-loop.js'
 import { registerProblemHandlers } from '../../lib/src/http/problem.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes, type ReadinessCheck } from '../../lib/src/http/health.js'
@@ -29,6 +29,8 @@ export interface AppDeps {
   readonly admission: AdmissionConfig
   readonly metrics: { readonly registry: Registry; readonly http: HttpMetrics; readonly ingest: IngestMetrics }
   readonly random?: () => number
+  /** Errors of background work (the event-loop sampler): the process error policy's report. */
+  readonly onBackgroundError?: (err: unknown) => void
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -47,17 +49,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerProblemHandlers(app)
   observeHttp(app, deps.metrics.http)
   const { ingest } = deps.metrics
-  if (deps.admission.maxEventLoopDelayMs > 0) {
-    await app.register(underPressure, {
-      maxEventLoopDelay: deps.admission.maxEventLoopDelayMs,
-      // Only ingestion is shed; health, lag and metrics always answer.
-      pressureHandler: async (request, _reply, type, value) => {
-        if (!request.routeOptions.url?.startsWith('/events')) return
-        ingest.throttled.inc({ status: '503', reason: 'PIPELINE_OVERLOADED' })
-        throw new PipelineError('PIPELINE_OVERLOADED', `under pressure: ${type} ${Math.round(value ?? 0)}`, { retryAfter: deps.admission.retryAfterSeconds })
-      },
-    })
-  }
   // OpenAPI, generated from the route schemas: /docs (UI) and /docs/json.
   await app.register(swagger, {
     openapi: {
@@ -68,9 +59,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes, { registry: deps.metrics.registry })
   await app.register(healthRoutes, { ready: deps.ready })
   await app.register(lagRoutes, deps.lag)
-  // Ingestion in its own scope: admission, then backpressure, run before any body is read.
-  // (hooks added straight to the scope, so that they cover its routes and nothing else).
+  // Ingestion in its own scope: encoding, event-loop pressure, admission, then backpressure,
+  // run before any body is read (hooks added straight to the scope, so that they cover its
+  // routes and nothing else; health, lag and metrics always answer).
   await app.register(async (scope) => {
+    contentEncoding(scope)
+    if (deps.admission.maxEventLoopDelayMs > 0) {
+      eventLoopPressure(scope, {
+        maxDelayMs: deps.admission.maxEventLoopDelayMs,
+        retryAfterSeconds: deps.admission.retryAfterSeconds,
+        metrics: ingest,
+        onError: deps.onBackgroundError,
+      })
+    }
     admission(scope, { ...deps.admission, bodyLimit: deps.bodyLimit, metrics: ingest })
     backpressure(scope, { decision: () => deps.lag.snapshot().decision, random: deps.random, metrics: ingest })
     await scope.register(eventRoutes, { accept: deps.accept, maxBatchEvents: deps.maxBatchEvents })

@@ -1,7 +1,8 @@
 import {
-  deepFreeze, int, invalidConfig, list, num, parseEnv, parseKafkaConfig, parseLogConfig, parseSchemaRegistryUrl, port, positiveInt, str,
-  type Env, type KafkaConfig, type LogConfig,
+  deepFreeze, int, invalidConfig, list, num, parseConnectionConfig, parseEnv, parseKafkaConfig, parseLogConfig, parseSchemaRegistryUrl, port, positiveInt, str,
+  type ConnectionConfig, type Env, type KafkaConfig, type LogConfig,
 } from '../../lib/src/config.js'
+import { DEFAULT_PAYLOAD_MAX_DEPTH, PAYLOAD_MAX_DEPTH_CEILING } from './events/validate.js'
 import type { Thresholds } from './lag/policy.js'
 
 export interface ProducerApiConfig {
@@ -10,6 +11,8 @@ export interface ProducerApiConfig {
   /** Largest accepted request body (bytes), for /events and /events/batch alike. */
   readonly bodyLimit: number
   readonly maxBatchEvents: number
+  /** How deeply an event's payload may nest (the payload object is level 1). */
+  readonly maxPayloadDepth: number
   readonly kafka: KafkaConfig
   readonly send: SendConfig
   readonly log: LogConfig
@@ -17,6 +20,13 @@ export interface ProducerApiConfig {
   readonly lag: LagConfig
   readonly admission: AdmissionConfig
   readonly schemaRegistryUrl: string | undefined
+  readonly connections: ConnectionConfig
+}
+
+/** What the process is allowed, read by main.ts (lib/src/fd-limit.ts). */
+export interface HostLimits {
+  /** The soft limit on open files; undefined when unknown. */
+  readonly fdLimit?: number | undefined
 }
 
 export interface LagConfig {
@@ -51,12 +61,13 @@ export interface SendConfig {
   readonly retryAfterSeconds: number
 }
 
-export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
+export function parseProducerApiConfig(env: Env, host: HostLimits = {}): Readonly<ProducerApiConfig> {
   const e = parseEnv(env, {
     HOST: str({ default: '127.0.0.1' }),
     PORT: port({ default: 3000 }),
     BODY_LIMIT_BYTES: positiveInt({ default: 1024 * 1024 }),
     BATCH_MAX_EVENTS: positiveInt({ default: 1000 }),
+    PAYLOAD_MAX_DEPTH: positiveInt({ default: DEFAULT_PAYLOAD_MAX_DEPTH }),
     SEND_ACK_TIMEOUT_MS: positiveInt({ default: 5000 }),
     SEND_LINGER_MS: int({ default: 1 }),
     SEND_MAX_EVENTS: positiveInt({ default: 10_000 }),
@@ -82,6 +93,9 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
   if (e.LAG_HARD <= e.LAG_SOFT) {
     throw invalidConfig('LAG_HARD', `must be above LAG_SOFT (${e.LAG_SOFT}), got ${e.LAG_HARD}`)
   }
+  if (e.PAYLOAD_MAX_DEPTH > PAYLOAD_MAX_DEPTH_CEILING) {
+    throw invalidConfig('PAYLOAD_MAX_DEPTH', `must be at most ${PAYLOAD_MAX_DEPTH_CEILING}, got ${e.PAYLOAD_MAX_DEPTH}`)
+  }
   for (const [name, value] of [['LAG_HYSTERESIS', e.LAG_HYSTERESIS], ['LAG_MIN_SHED_RATIO', e.LAG_MIN_SHED_RATIO]] as const) {
     if (!(value >= 0 && value < 1)) throw invalidConfig(name, `must be in [0, 1), got ${value}`)
   }
@@ -90,6 +104,7 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
     port: e.PORT,
     bodyLimit: e.BODY_LIMIT_BYTES,
     maxBatchEvents: e.BATCH_MAX_EVENTS,
+    maxPayloadDepth: e.PAYLOAD_MAX_DEPTH,
     kafka: parseKafkaConfig(env, 'producer-api'),
     send: {
       ackTimeoutMs: e.SEND_ACK_TIMEOUT_MS,
@@ -101,6 +116,7 @@ export function parseProducerApiConfig(env: Env): Readonly<ProducerApiConfig> {
     },
     log: parseLogConfig(env),
     schemaRegistryUrl: parseSchemaRegistryUrl(env),
+    connections: parseConnectionConfig(env, host.fdLimit),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lag: {
       groups: e.LAG_GROUPS,

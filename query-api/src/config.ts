@@ -1,6 +1,6 @@
 import {
-  bool, deepFreeze, invalidConfig, num, parseEnv, parseLogConfig, parseMysqlConfig, parseRedisConfig, port, positiveInt, str,
-  type Env, type LogConfig, type MysqlConfig, type RedisConfig,
+  bool, deepFreeze, invalidConfig, num, parseConnectionConfig, parseEnv, parseLogConfig, parseMysqlConfig, parseRedisConfig, port, positiveInt, str,
+  type ConnectionConfig, type Env, type LogConfig, type MysqlConfig, type RedisConfig,
 } from '../../lib/src/config.js'
 import type { SignatureConfig } from './auth/signature.js'
 import type { CacheConfig } from './cache/cache-aside.js'
@@ -18,9 +18,11 @@ export interface QueryConfig {
   readonly log: LogConfig
   readonly shutdownTimeoutMs: number
   readonly retryAfterSeconds: number
+  readonly connections: ConnectionConfig
 }
 
-export function parseQueryConfig(env: Env): Readonly<QueryConfig> {
+/** `fdLimit`: the process' soft limit on open files, read by main.ts (lib/src/fd-limit.ts); undefined when unknown. */
+export function parseQueryConfig(env: Env, host: { readonly fdLimit?: number | undefined } = {}): Readonly<QueryConfig> {
   const e = parseEnv(env, {
     QUERY_HOST: str({ default: '127.0.0.1' }),
     QUERY_PORT: port({ default: 3002 }),
@@ -45,5 +47,6 @@ export function parseQueryConfig(env: Env): Readonly<QueryConfig> {
     log: parseLogConfig(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     retryAfterSeconds: e.QUERY_RETRY_AFTER_SECONDS,
+    connections: parseConnectionConfig(env, host.fdLimit),
   })
 }

@@ -1,19 +1,27 @@
 /** query-api: wiring only. */
+import { parseProcessConfig } from '../../lib/src/config.js'
+import { readFdLimit } from '../../lib/src/fd-limit.js'
+import { limitConnections } from '../../lib/src/http/connections.js'
 import { createLogger } from '../../lib/src/logger.js'
-import { createHttpMetrics, createQueryMetrics, createRegistry } from '../../lib/src/metrics.js'
+import { createConnectionMetrics, createHttpMetrics, createProcessMetrics, createQueryMetrics, createRegistry } from '../../lib/src/metrics.js'
 import { createMysqlPool } from '../../lib/src/mysql/pool.js'
 import { createRedis, redisReady } from '../../lib/src/redis.js'
+import { handleProcessErrors } from '../../lib/src/process-errors.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { buildQueryApp } from './app.js'
 import { createCacheAside } from './cache/cache-aside.js'
 import { LOCAL_SIGNING_SECRET, parseQueryConfig } from './config.js'
 import { createUserDataReader, type UserData } from './user-data.js'
 
-const config = parseQueryConfig(process.env)
+const fdLimit = readFdLimit()
+const config = parseQueryConfig(process.env, { fdLimit: fdLimit?.soft })
 const logger = createLogger(config.log, 'query-api')
 if (config.signature.secret === LOCAL_SIGNING_SECRET) logger.warn('QUERY_SIGNING_SECRET is not set: using the local development secret')
 if (config.signature.legacy) logger.warn('QUERY_LEGACY_SIGNATURES=true: the old forgeable signature scheme is accepted')
 const registry = createRegistry('query-api')
+const processErrors = handleProcessErrors({
+  process, logger, metrics: createProcessMetrics(registry), maxTransientPerMinute: parseProcessConfig(process.env).maxTransientErrorsPerMinute,
+})
 const metrics = { registry, http: createHttpMetrics(registry), query: createQueryMetrics(registry) }
 for (const result of ['hit', 'miss', 'shared', 'bypass']) metrics.query.cache.inc({ result }, 0)
 
@@ -46,13 +54,17 @@ const app = await buildQueryApp({
   userData: { cache, signature: config.signature, clock: Date.now, retryAfterSeconds: config.retryAfterSeconds },
   metrics,
 })
+limitConnections(app.server, config.connections.maxConnections, createConnectionMetrics(registry))
 
 const close = once(async () => {
   await app.close()
   await pool.end()
   redis.disconnect()
 })
-handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
+processErrors.attach(handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close }))
 
 await app.listen({ host: config.host, port: config.port })
-logger.info({ host: config.host, port: config.port, cacheTtlSeconds: config.cache.ttlSeconds, legacySignatures: config.signature.legacy }, 'query-api listening')
+logger.info({
+  host: config.host, port: config.port, cacheTtlSeconds: config.cache.ttlSeconds, legacySignatures: config.signature.legacy,
+  maxConnections: config.connections.maxConnections, fdLimit: fdLimit === undefined ? 'unknown' : String(fdLimit.soft), fdReserve: config.connections.fdReserve,
+}, 'query-api listening')

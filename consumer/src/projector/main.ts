@@ -1,11 +1,13 @@
 /** user-recap-projector: folds trx.* events into MySQL user_recap_data, invalidates Redis. Wiring only. */
 import { createServiceDecoder, loadServiceCatalog } from '../../../lib/src/avro/load.js'
+import { parseProcessConfig } from '../../../lib/src/config.js'
 import { createKafka } from '../../../lib/src/kafka/client.js'
 import { createLogger } from '../../../lib/src/logger.js'
-import { createProjectorMetrics, createRegistry } from '../../../lib/src/metrics.js'
+import { createProcessMetrics, createProjectorMetrics, createRegistry } from '../../../lib/src/metrics.js'
 import { startMetricsServer } from '../../../lib/src/metrics-server.js'
 import { createMysqlPool } from '../../../lib/src/mysql/pool.js'
 import { createRedis, redisReady } from '../../../lib/src/redis.js'
+import { handleProcessErrors } from '../../../lib/src/process-errors.js'
 import { handleShutdown, once } from '../../../lib/src/shutdown.js'
 import { createBatchLoop } from '../batch.js'
 import { parseProjectorConfig } from '../config.js'
@@ -16,6 +18,9 @@ import { createDedupePruner } from './prune.js'
 const config = parseProjectorConfig(process.env)
 const logger = createLogger(config.log, 'projector')
 const registry = createRegistry('projector')
+const processErrors = handleProcessErrors({
+  process, logger, metrics: createProcessMetrics(registry), maxTransientPerMinute: parseProcessConfig(process.env).maxTransientErrorsPerMinute,
+})
 const metrics = createProjectorMetrics(registry)
 for (const outcome of ['applied', 'duplicate', 'skipped', 'undecodable']) metrics.events.inc({ outcome }, 0)
 const metricsServer = await startMetricsServer({ registry, ...config.metrics })
@@ -41,7 +46,7 @@ const close = once(async () => {
   redis.disconnect()
   await metricsServer.close()
 })
-handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
+processErrors.attach(handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close }))
 
 await consumer.connect()
 await runGroup(consumer, config.kafka.topic, config.projector, createBatchLoop({

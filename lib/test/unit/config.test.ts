@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { deepFreeze, parseKafkaConfig, parsePostgresConfig } from '../../src/config.js'
+import { deepFreeze, parseConnectionConfig, parseKafkaConfig, parsePostgresConfig, parseProcessConfig } from '../../src/config.js'
 import { PipelineError } from '../../src/errors.js'
 
 test('defaults work locally', () => {
@@ -29,4 +29,30 @@ test('deepFreeze freezes nested objects', () => {
   const frozen = deepFreeze({ a: { b: [1] } })
   assert.ok(Object.isFrozen(frozen.a))
   assert.ok(Object.isFrozen(frozen.a.b))
+})
+
+test('connections: below the fd limit minus the reserve, or refused naming the variable', () => {
+  assert.deepEqual(parseConnectionConfig({}, 20_000), { maxConnections: 8192, fdReserve: 256, fdLimit: 20_000 })
+  assert.equal(parseConnectionConfig({}, 1024).maxConnections, 768)
+  assert.equal(parseConnectionConfig({}, undefined).maxConnections, 8192)
+  assert.equal(parseConnectionConfig({}, Infinity).maxConnections, 8192)
+  assert.equal(parseConnectionConfig({ HTTP_MAX_CONNECTIONS: '900', HTTP_FD_RESERVE: '100' }, 1000).maxConnections, 900)
+  const names = (f: () => unknown) => {
+    try {
+      f()
+    } catch (err) {
+      return err instanceof PipelineError ? err.errors?.map((e) => e.path) : err
+    }
+    return undefined
+  }
+  assert.deepEqual(names(() => parseConnectionConfig({ HTTP_MAX_CONNECTIONS: '901', HTTP_FD_RESERVE: '100' }, 1000)), ['HTTP_MAX_CONNECTIONS'])
+  assert.deepEqual(names(() => parseConnectionConfig({ HTTP_FD_RESERVE: '1000' }, 1000)), ['HTTP_FD_RESERVE'])
+  assert.deepEqual(names(() => parseConnectionConfig({ HTTP_MAX_CONNECTIONS: '0' }, 1000)), ['HTTP_MAX_CONNECTIONS'])
+  assert.deepEqual(names(() => parseConnectionConfig({ HTTP_FD_RESERVE: '-1' }, 1000)), ['HTTP_FD_RESERVE'])
+})
+
+test('process error policy: transient errors tolerated per minute', () => {
+  assert.equal(parseProcessConfig({}).maxTransientErrorsPerMinute, 60)
+  assert.equal(parseProcessConfig({ PROCESS_TRANSIENT_ERRORS_PER_MINUTE: '0' }).maxTransientErrorsPerMinute, 0)
+  assert.throws(() => parseProcessConfig({ PROCESS_TRANSIENT_ERRORS_PER_MINUTE: '-1' }), /PROCESS_TRANSIENT_ERRORS_PER_MINUTE/)
 })

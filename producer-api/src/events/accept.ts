@@ -8,11 +8,11 @@ import { PipelineError, type FieldError } from '../../../lib/src/errors.js'
 import type { OutgoingRecord } from '../../../lib/src/kafka/record-producer.js'
 import type { IngestMetrics } from '../../../lib/src/metrics.js'
 import type { Sender } from './sender.js'
-import type { EventValidator } from './validate.js'
+import type { EventValidator, RejectionCode } from './validate.js'
 
 export type Outcome =
   | { readonly index: number; readonly status: 'accepted'; readonly event_id: string }
-  | { readonly index: number; readonly status: 'rejected'; readonly errors: readonly FieldError[] }
+  | { readonly index: number; readonly status: 'rejected'; readonly code: RejectionCode; readonly errors: readonly FieldError[] }
 
 export interface AcceptResult {
   readonly outcomes: readonly Outcome[]
@@ -37,7 +37,7 @@ export async function acceptEvents(deps: AcceptDeps, inputs: readonly unknown[])
   inputs.forEach((input, index) => {
     const judged = deps.validate(input, receivedAt)
     if (!judged.ok) {
-      outcomes.push({ index, status: 'rejected', errors: judged.errors })
+      outcomes.push({ index, status: 'rejected', code: judged.code, errors: judged.errors })
       return
     }
     const { record, version } = judged
@@ -56,7 +56,11 @@ export async function acceptEvents(deps: AcceptDeps, inputs: readonly unknown[])
     outcomes.push({ index, status: 'accepted', event_id: record.event_id })
   })
   const invalid = inputs.length - messages.length
-  if (invalid > 0) deps.metrics?.rejected.inc({ reason: 'PIPELINE_EVENT_INVALID' }, invalid)
+  if (invalid > 0 && deps.metrics) {
+    const tooDeep = outcomes.filter((o) => o.status === 'rejected' && o.code === 'PIPELINE_PAYLOAD_TOO_DEEP').length
+    if (tooDeep > 0) deps.metrics.rejected.inc({ reason: 'PIPELINE_PAYLOAD_TOO_DEEP' }, tooDeep)
+    if (invalid > tooDeep) deps.metrics.rejected.inc({ reason: 'PIPELINE_EVENT_INVALID' }, invalid - tooDeep)
+  }
   if (messages.length > 0) {
     try {
       await deps.sender.send(messages, bytes)

@@ -15,7 +15,10 @@ import { eventSchema, type EventInput } from './envelope.js'
 
 export type Judgement =
   | { readonly ok: true; readonly record: EventRecord; readonly version: SchemaVersion }
-  | { readonly ok: false; readonly errors: readonly FieldError[] }
+  | { readonly ok: false; readonly code: RejectionCode; readonly errors: readonly FieldError[] }
+
+/** Why an event is refused: its errors say where. */
+export type RejectionCode = 'PIPELINE_EVENT_INVALID' | 'PIPELINE_PAYLOAD_TOO_DEEP'
 
 export type EventValidator = (input: unknown, receivedAtMicros: number) => Judgement
 
@@ -63,38 +66,103 @@ function avroErrors(type: avro.Type, value: unknown): FieldError[] {
   return errors
 }
 
-/** Postgres jsonb refuses \u0000 and unpaired surrogates: find them before the broker has them. */
-export function findUnstorableText(value: unknown, path = ''): FieldError | undefined {
-  const check = (s: string, where: string): FieldError | undefined => {
-    if (s.includes('\u0000')) return { path: where || '/', message: 'contains \\u0000, which Postgres cannot store' }
-    if (!s.isWellFormed()) return { path: where || '/', message: 'contains an unpaired UTF-16 surrogate' }
-    return undefined
+/** The default of PAYLOAD_MAX_DEPTH: how deeply a payload may nest (the payload object is level 1). */
+export const DEFAULT_PAYLOAD_MAX_DEPTH = 32
+/** The most PAYLOAD_MAX_DEPTH may be: the walks below, JSON.stringify and Postgres' jsonb all recurse. */
+export const PAYLOAD_MAX_DEPTH_CEILING = 1000
+
+export type PayloadProblem =
+  | { readonly code: 'PIPELINE_PAYLOAD_TOO_DEEP'; readonly error: FieldError }
+  | { readonly code: 'PIPELINE_EVENT_INVALID'; readonly error: FieldError }
+
+interface Found {
+  readonly code: PayloadProblem['code']
+  readonly message: string
+  /** Innermost segment first (filled in on the way back up). */
+  readonly segments: string[]
+}
+
+const unstorable = (s: string): string | undefined => {
+  if (s.includes('\u0000')) return 'contains \\u0000, which Postgres cannot store'
+  if (!s.isWellFormed()) return 'contains an unpaired UTF-16 surrogate'
+  return undefined
+}
+
+/** Depth-bounded: never more than maxDepth + 1 frames, whatever the client sent. */
+function walk(value: unknown, depth: number, maxDepth: number): Found | undefined {
+  if (typeof value === 'string') {
+    const message = unstorable(value)
+    return message === undefined ? undefined : { code: 'PIPELINE_EVENT_INVALID', message, segments: [] }
   }
-  if (typeof value === 'string') return check(value, path)
+  if (value === null || typeof value !== 'object') return undefined
+  if (depth > maxDepth) {
+    return { code: 'PIPELINE_PAYLOAD_TOO_DEEP', message: `is nested more than ${maxDepth} levels deep (PAYLOAD_MAX_DEPTH)`, segments: [] }
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUnstorableText(value[i], `${path}/${i}`)
-      if (found) return found
+      const found = walk(value[i], depth + 1, maxDepth)
+      if (found) {
+        found.segments.push(String(i))
+        return found
+      }
     }
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const found = check(k, `${path}/${k}`) ?? findUnstorableText(v, `${path}/${k}`)
-      if (found) return found
+    return undefined
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const keyMessage = unstorable(k)
+    const found = keyMessage === undefined
+      ? walk(v, depth + 1, maxDepth)
+      : { code: 'PIPELINE_EVENT_INVALID' as const, message: keyMessage, segments: [] }
+    if (found) {
+      found.segments.push(k)
+      return found
     }
   }
   return undefined
 }
 
-export function createEventValidator(catalog: Catalog): EventValidator {
+/**
+ * The first thing in a payload that must not reach the broker: nesting deeper than maxDepth
+ * (the payload object is level 1), or text Postgres jsonb refuses (\u0000, unpaired
+ * surrogates). Runs before anything that recurses over the payload (avsc's json type,
+ * JSON.stringify), so that those only ever see bounded depth.
+ */
+export function findPayloadProblem(value: unknown, path: string, maxDepth: number): PayloadProblem | undefined {
+  const found = walk(value, 1, maxDepth)
+  if (found === undefined) return undefined
+  const where = found.segments.length === 0 ? path : `${path}/${found.segments.reverse().join('/')}`
+  return { code: found.code, error: { path: where || '/', message: found.message } }
+}
+
+/** Postgres jsonb refuses \u0000 and unpaired surrogates: find them before the broker has them. */
+export function findUnstorableText(value: unknown, path = '', maxDepth = DEFAULT_PAYLOAD_MAX_DEPTH): FieldError | undefined {
+  return findPayloadProblem(value, path, maxDepth)?.error
+}
+
+export interface EventValidatorOptions {
+  /** PAYLOAD_MAX_DEPTH */
+  readonly maxPayloadDepth?: number
+}
+
+export function createEventValidator(catalog: Catalog, options: EventValidatorOptions = {}): EventValidator {
+  const maxDepth = options.maxPayloadDepth ?? DEFAULT_PAYLOAD_MAX_DEPTH
+  if (!(Number.isSafeInteger(maxDepth) && maxDepth >= 1 && maxDepth <= PAYLOAD_MAX_DEPTH_CEILING)) {
+    throw new RangeError(`maxPayloadDepth must be an integer in [1, ${PAYLOAD_MAX_DEPTH_CEILING}], got ${maxDepth}`)
+  }
+  const invalid = (errors: readonly FieldError[]): Judgement => ({ ok: false, code: 'PIPELINE_EVENT_INVALID', errors })
   const ajv = new Ajv({ allErrors: true, strict: true })
   addFormats(ajv, ['uuid', 'date-time'])
   const checkEnvelope = ajv.compile<EventInput>(eventSchema)
 
   return (input, receivedAtMicros) => {
-    if (!checkEnvelope(input)) return { ok: false, errors: ajvErrors(checkEnvelope.errors ?? []) }
+    // The envelope schema is flat: ajv checks the payload's type only, never walks into it.
+    if (!checkEnvelope(input)) return invalid(ajvErrors(checkEnvelope.errors ?? []))
+    // Before anything that recurses over the payload: a too-deep payload is refused as such.
+    const problem = findPayloadProblem(input.payload, '/payload', maxDepth)
+    if (problem?.code === 'PIPELINE_PAYLOAD_TOO_DEEP') return { ok: false, code: problem.code, errors: [problem.error] }
     const entry = catalog.eventTypes.get(input.event_type)
     if (entry === undefined) {
-      return { ok: false, errors: [{ path: '/event_type', message: `unknown event type "${input.event_type}"` }] }
+      return invalid([{ path: '/event_type', message: `unknown event type "${input.event_type}"` }])
     }
     const errors: FieldError[] = []
     if (entry.requiresUserId && input.user_id === undefined) {
@@ -106,8 +174,7 @@ export function createEventValidator(catalog: Catalog): EventValidator {
       if (parsed === undefined) errors.push({ path: '/occurred_at', message: 'must be an RFC 3339 date-time' })
       else occurredAt = parsed
     }
-    const unstorable = findUnstorableText(input.payload, '/payload')
-    if (unstorable) errors.push(unstorable)
+    if (problem) errors.push(problem.error)
     const record: EventRecord = {
       event_id: input.event_id?.toLowerCase() ?? newEventId(),
       service: input.service,
@@ -122,6 +189,6 @@ export function createEventValidator(catalog: Catalog): EventValidator {
       const found = avroErrors(entry.latest.type, record)
       errors.push(...(found.length > 0 ? found : [{ path: '/payload', message: `does not match the schema of ${entry.name}` }]))
     }
-    return errors.length > 0 ? { ok: false, errors } : { ok: true, record, version: entry.latest }
+    return errors.length > 0 ? invalid(errors) : { ok: true, record, version: entry.latest }
   }
 }

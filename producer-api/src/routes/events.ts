@@ -25,7 +25,7 @@ export async function eventRoutes(app: FastifyInstance, { accept, maxBatchEvents
     const outcome = outcomes[0]
     if (outcome === undefined) throw new PipelineError('PIPELINE_INTERNAL', 'no outcome for the event')
     if (outcome.status === 'rejected') {
-      throw new PipelineError('PIPELINE_EVENT_INVALID', 'the event is invalid', { errors: outcome.errors })
+      throw new PipelineError(outcome.code, outcome.code === 'PIPELINE_PAYLOAD_TOO_DEEP' ? 'the payload is nested too deeply' : 'the event is invalid', { errors: outcome.errors })
     }
     return reply.code(202).send({ event_id: outcome.event_id })
   })
@@ -79,7 +79,7 @@ export async function eventRoutes(app: FastifyInstance, { accept, maxBatchEvents
       results: result.outcomes.map((o) =>
         o.status === 'accepted'
           ? { index: o.index, status: 202, event_id: o.event_id }
-          : { index: o.index, status: 400, code: 'PIPELINE_EVENT_INVALID', errors: o.errors },
+          : { index: o.index, status: 400, code: o.code, errors: o.errors },
       ),
     })
   })

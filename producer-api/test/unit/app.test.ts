@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
+import { gzipSync } from 'node:zlib'
 import type { OutgoingRecord } from '../../../lib/src/kafka/record-producer.js'
 import { loadCatalog } from '../../../lib/src/avro/catalog.js'
 import { PipelineError } from '../../../lib/src/errors.js'
 import { createLogger } from '../../../lib/src/logger.js'
 import { createHttpMetrics, createIngestMetrics, createRegistry } from '../../../lib/src/metrics.js'
-import { buildApp } from '../../src/app.js'
+import { buildApp, type AppDeps } from '../../src/app.js'
 import { createEventValidator } from '../../src/events/validate.js'
 import type { LagSnapshot } from '../../src/lag/monitor.js'
 import type { Decision, Thresholds } from '../../src/lag/policy.js'
@@ -20,7 +21,9 @@ const event = { service: 'svc', event_type: 'generic', payload: { a: 1 } }
 const thresholds: Thresholds = { soft: 100, hard: 1000, hysteresis: 0.2, minShedShare: 0.1, maxRetryAfterSeconds: 60, unknownRetryAfterSeconds: 5 }
 const OK: Decision = { state: 'ok', shedShare: 0, retryAfterSeconds: 0, reason: 'fine' }
 
-async function appWith(t: TestContext, send: (messages: readonly OutgoingRecord[]) => Promise<void> = async () => undefined, maxRequests = 100) {
+async function appWith(
+  t: TestContext, send: (messages: readonly OutgoingRecord[]) => Promise<void> = async () => undefined, maxRequests = 100, overrides: Partial<AppDeps> = {},
+) {
   const sent: OutgoingRecord[] = []
   const lag = { decision: OK }
   const registry = createRegistry('test')
@@ -34,6 +37,7 @@ async function appWith(t: TestContext, send: (messages: readonly OutgoingRecord[
     admission: { maxRequests, maxBytes: 1_000_000, maxEventLoopDelayMs: 0, retryAfterSeconds: 1 },
     metrics: { registry, http: createHttpMetrics(registry), ingest: createIngestMetrics(registry) },
     random: () => 0.5,
+    ...overrides,
   })
   t.after(() => app.close())
   return { app, sent, lag }
@@ -182,4 +186,110 @@ test('OpenAPI document at /docs/json, generated from the route schemas; UI at /d
   assert.equal(body.additionalProperties, false)
   assert.ok(doc.paths['/events/batch'].post.responses['207'])
   assert.equal((await app.inject({ method: 'GET', url: '/docs' })).statusCode < 400, true)
+})
+
+/** `{"a":[[…]]}`: the payload object is level 1, each array one more. */
+const payloadOfDepth = (depth: number) => `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`
+const eventText = (payload: string) => `{"service":"svc","event_type":"generic","payload":${payload}}`
+
+test('a payload nested past PAYLOAD_MAX_DEPTH is 400 PIPELINE_PAYLOAD_TOO_DEEP at any depth, never a 500; at the limit it is accepted', async (t) => {
+  const { app, sent } = await appWith(t, undefined, 100, { bodyLimit: 1024 * 1024 })
+  for (const depth of [33, 10_000, 100_000]) {
+    const single = await app.inject(post('/events', eventText(payloadOfDepth(depth))))
+    assert.equal(single.statusCode, 400, `depth ${depth}: ${single.body.slice(0, 200)}`)
+    assert.match(String(single.headers['content-type']), /^application\/problem\+json/)
+    assert.equal(single.json().code, 'PIPELINE_PAYLOAD_TOO_DEEP')
+    assert.equal(single.json().errors[0].path, `/payload/a${'/0'.repeat(31)}`, 'where level 33 begins')
+    assert.match(single.json().errors[0].message, /more than 32 levels/)
+
+    const batch = await app.inject(post('/events/batch', `{"events":[${eventText(payloadOfDepth(depth))}]}`))
+    assert.equal(batch.statusCode, 400, `batch, depth ${depth}: ${batch.body.slice(0, 200)}`)
+    assert.match(String(batch.headers['content-type']), /^application\/problem\+json/)
+    assert.equal(batch.json().code, 'PIPELINE_BATCH_INVALID')
+    assert.equal(batch.json().errors[0].index, 0)
+    assert.match(batch.json().errors[0].message, /more than 32 levels/)
+  }
+  // Deep anywhere else in the body: refused by the shape checks, which never walk into it.
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+  for (const [url, body, code] of [
+    ['/events', `{"service":${deep},"event_type":"generic","payload":{}}`, 'PIPELINE_EVENT_INVALID'],
+    ['/events', `{"service":"svc","event_type":"generic","payload":${deep}}`, 'PIPELINE_EVENT_INVALID'],
+    ['/events', `{"service":"svc","event_type":"generic","payload":{},"extra":${deep}}`, 'PIPELINE_EVENT_INVALID'],
+    ['/events', deep, 'PIPELINE_EVENT_INVALID'],
+    ['/events/batch', `{"events":[${eventText('{}')}],"extra":${deep}}`, 'PIPELINE_BODY_INVALID'],
+    ['/events/batch', `{"events":${deep}}`, 'PIPELINE_BATCH_INVALID'],
+  ] as const) {
+    const res = await app.inject(post(url, body))
+    assert.equal(res.statusCode, 400, `${url} ${body.slice(0, 40)}: ${res.body.slice(0, 200)}`)
+    assert.equal(res.json().code, code, `${url} ${body.slice(0, 40)}`)
+  }
+  assert.equal(sent.length, 0, 'nothing too deep is written')
+
+  // Exactly PAYLOAD_MAX_DEPTH (32) levels: accepted, and written as sent.
+  const atLimit = await app.inject(post('/events', eventText(payloadOfDepth(32))))
+  assert.equal(atLimit.statusCode, 202, atLimit.body)
+  const batchAtLimit = await app.inject(post('/events/batch', `{"events":[${eventText(payloadOfDepth(32))},${eventText(payloadOfDepth(32))}]}`))
+  assert.equal(batchAtLimit.statusCode, 202, batchAtLimit.body)
+  assert.equal(sent.length, 3)
+
+  // In a batch each event is judged on its own: the deep one is refused, the others written.
+  const mixed = await app.inject(post('/events/batch', `{"events":[${eventText(payloadOfDepth(10_000))},${eventText('{"ok":true}')}]}`))
+  assert.equal(mixed.statusCode, 207)
+  assert.deepEqual(mixed.json().results.map((r: { status: number; code?: string }) => [r.status, r.code]), [[400, 'PIPELINE_PAYLOAD_TOO_DEEP'], [202, undefined]])
+  assert.equal(sent.length, 4)
+})
+
+test('PAYLOAD_MAX_DEPTH is the validator\'s bound', async (t) => {
+  const { app, sent } = await appWith(t, undefined, 100, {
+    accept: { validate: createEventValidator(loadCatalog(), { maxPayloadDepth: 3 }), clock: () => 1, sender: { send: async (m) => { sent.push(...m) } } },
+  })
+  assert.equal((await app.inject(post('/events', eventText(payloadOfDepth(3))))).statusCode, 202)
+  const res = await app.inject(post('/events', eventText(payloadOfDepth(4))))
+  assert.equal(res.statusCode, 400)
+  assert.equal(res.json().code, 'PIPELINE_PAYLOAD_TOO_DEEP')
+  assert.equal(sent.length, 1)
+})
+
+test('Content-Encoding other than identity (and Transfer-Encoding other than chunked) is 415 problem+json; nothing is read or written', async (t) => {
+  const { app, sent } = await appWith(t)
+  const json = JSON.stringify(event)
+  const batch = JSON.stringify({ events: [event] })
+  const refused: Record<string, string>[] = [
+    { 'content-encoding': 'br2' },
+    { 'content-encoding': 'gzip' }, // with a plain (non-gzip) body
+    { 'content-encoding': 'br' },
+    { 'content-encoding': 'deflate' },
+    { 'content-encoding': 'identity, br' },
+    { 'content-encoding': 'br, identity' },
+    { 'content-encoding': 'identity,' },
+    { 'content-encoding': ',' },
+    { 'content-encoding': 'identity;q=1' },
+    { 'content-encoding': 'x'.repeat(500) },
+    { 'transfer-encoding': 'gzip, chunked' },
+    { 'transfer-encoding': 'br2, chunked' },
+  ]
+  for (const url of ['/events', '/events/batch']) {
+    for (const extra of refused) {
+      const res = await app.inject(post(url, url === '/events' ? json : batch, { 'content-type': 'application/json', ...extra }))
+      assert.equal(res.statusCode, 415, `${url} ${JSON.stringify(extra)} → ${res.body}`)
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/)
+      assert.equal(res.json().code, 'PIPELINE_UNSUPPORTED_ENCODING')
+      assert.equal(res.json().type, 'urn:pipeline:problem:PIPELINE_UNSUPPORTED_ENCODING')
+      assert.equal(res.headers['accept-encoding'], 'identity')
+      assert.ok(res.json().detail.length < 200, 'the header is not echoed whole')
+    }
+  }
+  // A real gzip body too: the API does not decode it (it would otherwise be parsed as JSON and refused as malformed).
+  const gzipped = await app.inject({ method: 'POST', url: '/events', payload: gzipSync(json), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+  assert.equal(gzipped.statusCode, 415)
+  assert.equal(sent.length, 0)
+
+  for (const extra of [{}, { 'content-encoding': 'identity' }, { 'content-encoding': 'IDENTITY ' }, { 'content-encoding': 'identity, identity' }, { 'content-encoding': '' }] as Record<string, string>[]) {
+    const res = await app.inject(post('/events', json, { 'content-type': 'application/json', ...extra }))
+    assert.equal(res.statusCode, 202, `${JSON.stringify(extra)} → ${res.body}`)
+  }
+  assert.equal((await app.inject(post('/events/batch', batch, { 'content-type': 'application/json', 'content-encoding': 'identity' }))).statusCode, 202)
+  assert.equal(sent.length, 6)
+  // Only ingestion takes bodies: the other routes do not care.
+  assert.equal((await app.inject({ method: 'GET', url: '/health', headers: { 'content-encoding': 'br2' } })).statusCode, 200)
 })

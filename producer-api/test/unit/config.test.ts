@@ -22,3 +22,18 @@ test('cross-field and range checks name the variable', () => {
   refuses({ SCHEMA_REGISTRY_URL: 'redpanda:8081' }, 'SCHEMA_REGISTRY_URL')
   refuses({ PORT: 'http' }, 'PORT')
 })
+
+test('PAYLOAD_MAX_DEPTH: 32 by default, at most 1000', () => {
+  assert.equal(parseProducerApiConfig({}).maxPayloadDepth, 32)
+  assert.equal(parseProducerApiConfig({ PAYLOAD_MAX_DEPTH: '1000' }).maxPayloadDepth, 1000)
+  refuses({ PAYLOAD_MAX_DEPTH: '1001' }, 'PAYLOAD_MAX_DEPTH')
+  refuses({ PAYLOAD_MAX_DEPTH: '0' }, 'PAYLOAD_MAX_DEPTH')
+})
+
+test('HTTP_MAX_CONNECTIONS is sized below the open-file limit the process was given', () => {
+  assert.equal(parseProducerApiConfig({}, { fdLimit: 20_000 }).connections.maxConnections, 8192)
+  assert.equal(parseProducerApiConfig({}, { fdLimit: 1024 }).connections.maxConnections, 1024 - 256)
+  assert.equal(parseProducerApiConfig({}, {}).connections.maxConnections, 8192, 'limit unknown')
+  assert.throws(() => parseProducerApiConfig({ HTTP_MAX_CONNECTIONS: '1000' }, { fdLimit: 1024 }), (err: unknown) =>
+    err instanceof PipelineError && err.errors?.[0]?.path === 'HTTP_MAX_CONNECTIONS' && /at most 768/.test(err.message))
+})

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { loadCatalog } from '../../../../lib/src/avro/catalog.js'
-import { createEventValidator, findUnstorableText } from '../../../src/events/validate.js'
+import { createEventValidator, findPayloadProblem, findUnstorableText } from '../../../src/events/validate.js'
 
 const validate = createEventValidator(loadCatalog())
 const NOW = 1_795_533_568_239_000
@@ -69,4 +69,29 @@ test('text Postgres cannot store is refused with its path', () => {
   assert.match(findUnstorableText({ s: 'x\ud800y' }, '/payload')?.message ?? '', /surrogate/)
   assert.equal(findUnstorableText({ s: 'tab\t nl\n bs\\ 😀 \u2028' }, '/payload'), undefined)
   assert.deepEqual(errorsOf({ service: 's', event_type: 'generic', payload: { s: '\u0000' } }).map((e) => e.path), ['/payload/s'])
+})
+
+test('the payload walk is depth-bounded: a million levels are refused at level 33, without recursing further', () => {
+  let deep: unknown = {}
+  for (let i = 0; i < 1_000_000; i++) deep = { n: deep }
+  assert.deepEqual(findPayloadProblem(deep, '/payload', 32), {
+    code: 'PIPELINE_PAYLOAD_TOO_DEEP',
+    error: { path: `/payload${'/n'.repeat(32)}`, message: 'is nested more than 32 levels deep (PAYLOAD_MAX_DEPTH)' },
+  })
+  let arrays: unknown = []
+  for (let i = 0; i < 1_000_000; i++) arrays = [arrays]
+  assert.equal(findPayloadProblem({ a: arrays }, '/payload', 32)?.code, 'PIPELINE_PAYLOAD_TOO_DEEP')
+  const judged = validate({ service: 's', event_type: 'generic', payload: deep }, NOW)
+  assert.ok(!judged.ok && judged.code === 'PIPELINE_PAYLOAD_TOO_DEEP')
+  // Scalars do not count as a level; 32 levels of containers are fine.
+  let limit: unknown = { leaf: 'x' }
+  for (let i = 1; i < 32; i++) limit = { n: limit }
+  assert.equal(findPayloadProblem(limit, '/payload', 32), undefined)
+  assert.ok(validate({ service: 's', event_type: 'generic', payload: limit }, NOW).ok)
+  assert.equal(findPayloadProblem({ n: limit }, '/payload', 32)?.code, 'PIPELINE_PAYLOAD_TOO_DEEP')
+})
+
+test('the depth bound itself is bounded', () => {
+  assert.throws(() => createEventValidator(loadCatalog(), { maxPayloadDepth: 0 }), RangeError)
+  assert.throws(() => createEventValidator(loadCatalog(), { maxPayloadDepth: 1001 }), RangeError)
 })
