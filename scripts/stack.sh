@@ -5,7 +5,13 @@
 #
 #   scripts/stack.sh up       install what is missing, start what is not running (idempotent)
 #   scripts/stack.sh stop     stop everything this script started
-#   scripts/stack.sh status   what runs where
+#   scripts/stack.sh status   what runs where (and how often each Node service was restarted)
+#   scripts/stack.sh stop-apps  stop only the Node services started by npm start (and their supervisors)
+#   scripts/stack.sh pid NAME   a server's or Node service's main pid (tests kill -9 it)
+#
+# npm start runs the Node services under scripts/supervise.sh, which restarts a crashed one with
+# backoff: run/<name>.pid is the service's pid, run/<name>.supervisor its supervisor's,
+# run/<name>.restarts the restart count and last exit. `stop` stops the supervisors first.
 #
 # Every port and version can be overridden by the environment variables read below.
 set -euo pipefail
@@ -327,6 +333,37 @@ stop_pid() { # name pidfile
   rm -f "$2"
 }
 
+APPS=(producer-api consumer projector query-api)
+
+# A Node service: its supervisor (which forwards SIGTERM and waits for it to drain), then the
+# service itself if it still runs (started without a supervisor, or left behind by a kill -9).
+stop_app() { # name
+  stop_pid "$1 supervisor" "$RUN/$1.supervisor"
+  stop_pid "$1" "$RUN/$1.pid"
+}
+
+restarts_field() { # name field: from run/<name>.restarts (empty if none)
+  if [[ -f $RUN/$1.restarts ]]; then sed -n "s/^$2=//p" "$RUN/$1.restarts"; fi
+}
+
+app_status() { # name
+  local sup=$RUN/$1.supervisor restarts exit
+  restarts=$(restarts_field "$1" restarts)
+  exit=$(restarts_field "$1" last_exit_code)
+  [[ -n $exit ]] && exit="; last exit $exit$(restarts_field "$1" last_exit_signal | sed 's/.\+/ (&)/') at $(restarts_field "$1" last_exit_at)"
+  if pid_alive "$sup"; then
+    if pid_alive "$RUN/$1.pid" && [[ $(restarts_field "$1" state) == running ]]; then
+      echo "$1 up (pid $(cat "$RUN/$1.pid"), supervisor $(cat "$sup"); restarts ${restarts:-0}$exit)"
+    else
+      echo "$1 restarting (supervisor $(cat "$sup"), next in $(restarts_field "$1" backoff_ms) ms; restarts ${restarts:-0}$exit)"
+    fi
+  elif pid_alive "$RUN/$1.pid"; then
+    echo "$1 up (pid $(cat "$RUN/$1.pid"), not supervised)"
+  else
+    echo "$1 down"
+  fi
+}
+
 up() {
   mkdir -p "$LOGS" "$RUN" "$CACHE"
   ensure_packages
@@ -339,7 +376,7 @@ up() {
 
 stop() {
   local app
-  for app in producer-api consumer projector query-api; do stop_pid "$app" "$RUN/$app.pid"; done
+  for app in "${APPS[@]}"; do stop_app "$app"; done
   stop_pid registry "$RUN/registry.pid"
   stop_pid prometheus "$RUN/prometheus.pid"
   stop_pid kafka "$RUN/kafka.pid"
@@ -354,9 +391,7 @@ status() {
     port=${name#*:}
     if port_open "$port"; then echo "${name%%:*} up 127.0.0.1:$port"; else echo "${name%%:*} down"; fi
   done
-  for name in producer-api consumer projector query-api; do
-    if pid_alive "$RUN/$name.pid"; then echo "$name up (pid $(cat "$RUN/$name.pid"))"; else echo "$name down"; fi
-  done
+  for name in "${APPS[@]}"; do app_status "$name"; done
 }
 
 case ${1:-} in
@@ -367,8 +402,9 @@ case ${1:-} in
   pid) # name: the server's main pid (tests kill -9 it)
     case ${2:-} in
       postgres) head -n 1 "$(pg_dir)/postmaster.pid" ;;
-      kafka | mariadb | redis) cat "$RUN/$2.pid" ;;
-      *) echo "usage: $0 pid kafka|postgres|mariadb|redis" >&2; exit 2 ;;
+      kafka | mariadb | redis | producer-api | consumer | projector | query-api) cat "$RUN/$2.pid" ;;
+      *) echo "usage: $0 pid kafka|postgres|mariadb|redis|producer-api|consumer|projector|query-api" >&2; exit 2 ;;
     esac ;;
-  *) echo "usage: $0 up|stop|status|pid NAME" >&2; exit 2 ;;
+  stop-apps) for app in "${APPS[@]}"; do stop_app "$app"; done ;;
+  *) echo "usage: $0 up|stop|stop-apps|status|pid NAME" >&2; exit 2 ;;
 esac

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # npm start: the whole local pipeline. Installs what is missing (npm dependencies, Kafka,
 # Postgres, MariaDB, Redis), starts the stack, provisions topics and tables, builds, and
-# starts producer-api and the Postgres sink in the background. Running it twice is harmless;
+# starts producer-api, the Postgres sink, the projector and query-api in the background, each
+# under scripts/supervise.sh (restarted with backoff when it crashes, as compose's restart
+# policy does; `npm run stack -- status` shows restarts). Running it twice is harmless;
 # `npm stop` stops everything.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,15 +20,18 @@ node --import tsx scripts/provision.ts >>"$LOGS/provision.log"
 echo "[start] building" >&2
 npx tsc -p tsconfig.build.json
 
+alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
 start_app() { # name entry
-  local pid=$RUN/$1.pid
-  if [[ -f $pid ]] && kill -0 "$(cat "$pid")" 2>/dev/null; then
-    echo "[start] $1 already running (pid $(cat "$pid"))" >&2
+  local pid=$RUN/$1.pid supervisor=$RUN/$1.supervisor
+  if alive "$supervisor" || alive "$pid"; then
+    echo "[start] $1 already running (pid $(cat "$pid" 2>/dev/null))" >&2
     return 0
   fi
-  echo "[start] starting $1" >&2
-  nohup node --enable-source-maps "$2" >>"$LOGS/$1.log" 2>&1 &
-  echo $! >"$pid"
+  echo "[start] starting $1 (supervised)" >&2
+  rm -f "$pid" "$RUN/$1.restarts"
+  nohup bash scripts/supervise.sh "$1" node --enable-source-maps "$2" >>"$LOGS/$1.log" 2>&1 &
+  echo $! >"$supervisor"
 }
 
 start_app producer-api dist/producer-api/src/main.js
@@ -34,11 +39,14 @@ start_app consumer dist/consumer/src/main.js
 start_app projector dist/consumer/src/projector/main.js
 start_app query-api dist/query-api/src/main.js
 
-wait_ready() { # name port: until GET /health/ready answers 200 (30 s), or the process exits
+wait_ready() { # name port: until GET /health/ready answers 200 (30 s), or the service exits
   local url="http://127.0.0.1:$2/health/ready"
   for ((i = 0; i < 300; i++)); do
     curl -fs --max-time 2 "$url" >/dev/null 2>&1 && return 0
-    kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null || { echo "[start] $1 exited; see $LOGS/$1.log" >&2; exit 1; }
+    if grep -qs '^state=backoff' "$RUN/$1.restarts" || ! { alive "$RUN/$1.supervisor" || alive "$RUN/$1.pid"; }; then
+      echo "[start] $1 exited (its supervisor restarts it with backoff; npm stop stops it); see $LOGS/$1.log" >&2
+      exit 1
+    fi
     sleep 0.1
   done
   echo "[start] $1 not ready; see $LOGS/$1.log" >&2
