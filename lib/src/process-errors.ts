@@ -85,6 +85,10 @@ export function handleProcessErrors(o: ProcessErrorsOptions): ProcessErrors {
     return action
   }
 
+  // The survivable series exist from the start, so that an alert on their increase sees the first one.
+  for (const kind of ['uncaught_exception', 'unhandled_rejection', 'background'] as const) {
+    for (const code of TRANSIENT_CODES) o.metrics.errors.inc({ kind, code }, 0)
+  }
   o.process.on('uncaughtException', (err, origin) => {
     report(origin === 'unhandledRejection' ? 'unhandled_rejection' : 'uncaught_exception', err)
   })
