@@ -38,6 +38,8 @@ REDIS_PORT=${REDIS_PORT:-56379}
 # The read model at the old system's scale (10 M users, ~2 GB with their categories) loads and
 # serves from memory; a smaller pool works, more slowly (npm run generate:test-data).
 MYSQL_BUFFER_POOL=${MYSQL_BUFFER_POOL:-1G}
+# A cache, bounded: the least recently used entries go first (the hot users stay).
+REDIS_MAXMEMORY=${REDIS_MAXMEMORY:-512mb}
 PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 REGISTRY_PORT=${REGISTRY_PORT:-8085}
 APICURIO_VERSION=${APICURIO_VERSION:-3.3.3}
@@ -254,7 +256,8 @@ redis_up() {
   mkdir -p "$dir"
   log "starting redis on 127.0.0.1:$REDIS_PORT"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --pidfile "$pid" \
-    --logfile "$LOGS/redis.log" --dir "$dir" --save '' --appendonly no >/dev/null
+    --logfile "$LOGS/redis.log" --dir "$dir" --save '' --appendonly no \
+    --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy allkeys-lru >/dev/null
   wait_port redis "$REDIS_PORT" 20
 }
 

@@ -29,7 +29,7 @@ export function parseQueryConfig(env: Env, host: { readonly fdLimit?: number | u
     QUERY_SIGNING_SECRET: str({ default: LOCAL_SIGNING_SECRET }),
     QUERY_MAX_SKEW_SECONDS: positiveInt({ default: 300 }),
     QUERY_LEGACY_SIGNATURES: bool({ default: false }),
-    CACHE_TTL_SECONDS: positiveInt({ default: 60 }),
+    CACHE_TTL_SECONDS: positiveInt({ default: 3600 }),
     CACHE_TTL_JITTER: num({ default: 0.2 }),
     CACHE_NOT_FOUND_TTL_SECONDS: positiveInt({ default: 5 }),
     QUERY_RETRY_AFTER_SECONDS: positiveInt({ default: 1 }),

@@ -1,4 +1,5 @@
 /** The read model as query-api answers it: one user's row of MySQL user_recap_data. */
+import DataLoader from 'dataloader'
 import type mysql from 'mysql2/promise'
 import { fromMysqlDatetime } from '../../lib/src/time.js'
 
@@ -36,26 +37,39 @@ export const userDataSchema = {
 
 const nullableTime = (value: unknown): string | null => (typeof value === 'string' ? fromMysqlDatetime(value) : null)
 
-export function createUserDataReader(pool: Pick<mysql.Pool, 'query'>): (userId: number) => Promise<UserData | undefined> {
-  return async (userId) => {
-    const [rows] = await pool.query<mysql.RowDataPacket[]>(
-      `SELECT user_id, trx_count, total_amount, refund_count, refunded_amount, first_trx_at, last_trx_at, top_category, updated_at
-       FROM user_recap_data WHERE user_id = ?`, [userId])
-    const r = rows[0]
-    if (r === undefined) return undefined
-    const total = Number(r.total_amount)
-    const refunded = Number(r.refunded_amount)
-    return {
-      user_id: Number(r.user_id),
-      trx_count: Number(r.trx_count),
-      total_amount: total,
-      refund_count: Number(r.refund_count),
-      refunded_amount: refunded,
-      net_amount: total - refunded,
-      first_trx_at: nullableTime(r.first_trx_at),
-      last_trx_at: nullableTime(r.last_trx_at),
-      top_category: typeof r.top_category === 'string' ? r.top_category : null,
-      updated_at: nullableTime(r.updated_at) ?? '',
-    }
+const COLUMNS = 'user_id, trx_count, total_amount, refund_count, refunded_amount, first_trx_at, last_trx_at, top_category, updated_at'
+
+function toUserData(r: mysql.RowDataPacket): UserData {
+  const total = Number(r.total_amount)
+  const refunded = Number(r.refunded_amount)
+  return {
+    user_id: Number(r.user_id),
+    trx_count: Number(r.trx_count),
+    total_amount: total,
+    refund_count: Number(r.refund_count),
+    refunded_amount: refunded,
+    net_amount: total - refunded,
+    first_trx_at: nullableTime(r.first_trx_at),
+    last_trx_at: nullableTime(r.last_trx_at),
+    top_category: typeof r.top_category === 'string' ? r.top_category : null,
+    updated_at: nullableTime(r.updated_at) ?? '',
   }
+}
+
+export type UserDataReader = (userId: number) => Promise<UserData | undefined>
+
+/**
+ * Reads users' rows, batching the reads that arrive together: every user asked for within one
+ * turn of the event loop is read by one `SELECT … WHERE user_id IN (…)` (DataLoader, no
+ * memoization: the cache in front decides what is fresh). Under a miss-heavy load this is one
+ * query and one socket write for many users instead of one each (a mysql2 query's packet write
+ * was the largest single cost in query-api's profile).
+ */
+export function createUserDataReader(pool: Pick<mysql.Pool, 'query'>, o: { readonly maxBatch?: number } = {}): UserDataReader {
+  const loader = new DataLoader<number, UserData | undefined>(async (ids) => {
+    const [rows] = await pool.query<mysql.RowDataPacket[]>(`SELECT ${COLUMNS} FROM user_recap_data WHERE user_id IN (?)`, [ids])
+    const byId = new Map(rows.map((r) => [Number(r.user_id), toUserData(r)]))
+    return ids.map((id) => byId.get(id))
+  }, { cache: false, maxBatchSize: o.maxBatch ?? 100 })
+  return (userId) => loader.load(userId)
 }

@@ -10,7 +10,7 @@ const refuses = (env: Record<string, string>, variable: string) =>
 test('defaults parse, frozen: port 3002, local secret, legacy off, 60 s ± 20 %', () => {
   const c = parseQueryConfig({})
   assert.deepEqual([c.port, c.signature.secret, c.signature.legacy, c.signature.maxSkewMs], [3002, LOCAL_SIGNING_SECRET, false, 300_000])
-  assert.deepEqual(c.cache, { ttlSeconds: 60, jitter: 0.2, notFoundTtlSeconds: 5 })
+  assert.deepEqual(c.cache, { ttlSeconds: 3600, jitter: 0.2, notFoundTtlSeconds: 5 })
   assert.ok(Object.isFrozen(c.signature))
   assert.equal(parseQueryConfig({ QUERY_LEGACY_SIGNATURES: 'true' }).signature.legacy, true)
 })
