@@ -1,92 +1,70 @@
 /**
- * npm run load-test:read [-- --users N --connections N --seconds S]
+ * npm run load-test:read [-- --scenario cache|baseline|normal|high|stress|realistic|all ...]
+ * (options: args.ts USAGE)
  *
- * Seeds N users through the write path (producer-api → projector → MySQL), then runs the
- * read scenarios (hot, cold, stampede, unknown) against query-api, prints a table and writes
- * results/load-test-read-<time>/{summary.json,report.md}. Needs `npm start` (and the same
- * QUERY_SIGNING_SECRET as query-api, if set).
+ * --scenario cache (the default, as before): seeds users through the write path, then the
+ * cache scenarios hot, cold, stampede and unknown → results/load-test-read-<time>/.
+ * --scenario baseline|normal|high|stress|realistic: the old system's read scenarios
+ * (load-test/k6/lib/scenarios.js, the same definitions as the k6 scripts) on users that must
+ * already exist (`npm run generate:test-data N`, or --first-user/--users on seeded ones), each
+ * → results/load-test-read-<time>-<scenario>/{summary.json,report.md}. A missed target is
+ * reported, not a failure: the exit status is non-zero only when the stack is not ready (2)
+ * or the command line is wrong (2). Needs `npm start` and the same QUERY_SIGNING_SECRET as
+ * query-api, if set.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { PROJECT_ROOT } from '../../../lib/src/paths.js'
-import { runScenario, seedUsers, type ReadTarget, type ScenarioResult } from './scenarios.js'
+import { TARGETS } from '../../k6/lib/scenarios.js'
+import { USAGE, UsageError, parseReadArgs, type ReadPlan } from './args.js'
+import { runCacheScenarios } from './cache-run.js'
+import { ReadSetupError, readRunConnections, runReadScenario, writeReadResults, type ReadRunOptions } from './run-read-scenario.js'
 
-const { values } = parseArgs({
-  options: {
-    users: { type: 'string', default: '2000' },
-    connections: { type: 'string', default: '50' },
-    seconds: { type: 'string', default: '10' },
-  },
-})
-const num = (name: string, raw: string | undefined): number => {
-  const n = Number(raw)
-  if (!Number.isSafeInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive whole number, got "${raw}"`)
-    process.exit(2)
+let plan: ReadPlan
+try {
+  plan = parseReadArgs(process.argv.slice(2))
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err
+  console.error(`${err.message}\n\n${USAGE}`)
+  process.exit(2)
+}
+const producerUrl = (process.env.PRODUCER_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '')
+const queryUrl = (process.env.QUERY_URL ?? 'http://127.0.0.1:3002').replace(/\/$/, '')
+const secret = process.env.QUERY_SIGNING_SECRET ?? 'local-development-signing-secret'
+
+async function ready(url: string): Promise<boolean> {
+  return fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false)
+}
+
+if (plan.mode === 'cache') {
+  for (const url of [producerUrl, queryUrl]) {
+    if (!(await ready(url))) {
+      console.error(`${url} is not ready: start the pipeline with \`npm start\``)
+      process.exit(2)
+    }
   }
-  return n
-}
-const users = num('users', values.users)
-const connections = num('connections', values.connections)
-const seconds = num('seconds', values.seconds)
-const target: ReadTarget = {
-  producerUrl: (process.env.PRODUCER_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, ''),
-  queryUrl: (process.env.QUERY_URL ?? 'http://127.0.0.1:3002').replace(/\/$/, ''),
-  secret: process.env.QUERY_SIGNING_SECRET ?? 'local-development-signing-secret',
-}
-for (const url of [target.producerUrl, target.queryUrl]) {
-  if (!(await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false))) {
-    console.error(`${url} is not ready: start the pipeline with \`npm start\``)
-    process.exit(2)
+  const dir = await runCacheScenarios({ producerUrl, queryUrl, secret }, plan, (line) => console.log(line))
+  console.log(`\nwritten to ${dir}/{summary.json,report.md}`)
+} else {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const seed = plan.seed ?? 1 + Math.floor(Math.random() * 2 ** 31) // one seed for all scenarios of the run
+  for (const scenario of plan.scenarios) {
+    const { scenarios: _all, mode: _mode, ...rest } = plan
+    const options: ReadRunOptions = { ...rest, scenario, queryUrl, secret, seed, log: (line) => console.log(line) }
+    const connections = readRunConnections(options)
+    console.log(`\n== ${scenario}: users ${plan.firstUser}..${plan.firstUser + plan.users - 1}, seed ${seed}, ${connections} connections → ${queryUrl}`)
+    try {
+      const s = await runReadScenario(options)
+      const dir = writeReadResults(s, { stamp })
+      const t = s.totals
+      const generator = s.processes.find((p) => p.name === 'load-generator')
+      console.log(`  ${t.requests.toLocaleString('en-US')} requests, ${t.requestsPerSecond.toLocaleString('en-US')} req/s (> ${TARGETS.requestsPerSecond}), ` +
+        `p50 ${t.latencyMs.p50} ms (< ${TARGETS.p50Ms}), p95 ${t.latencyMs.p95} ms (< ${TARGETS.p95Ms}), p99 ${t.latencyMs.p99} ms (< ${TARGETS.p99Ms}), ` +
+        `errors ${(t.errorRate * 100).toFixed(3)} % (< 0.1), hit rate ${t.hitRate === null ? 'n/a' : `${(t.hitRate * 100).toFixed(1)} %`} (> 90)`)
+      console.log(`  statuses ${JSON.stringify(t.statuses)}; load generator CPU ${generator?.cpuPercent ?? '?'} % (max ${generator?.cpuPercentMax ?? '?'} %)`)
+      console.log(`  written to ${dir}/{summary.json,report.md}`)
+    } catch (err) {
+      // Not measured: the stack is not ready, or the options do not fit (a warm-up as long as the run).
+      if (!(err instanceof ReadSetupError || err instanceof RangeError)) throw err
+      console.error(err.message)
+      process.exit(2)
+    }
   }
 }
-
-const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-const base = 5_000_000_000 + Math.floor(Math.random() * 1_000_000) * 10_000 // this run's users
-const seeded = Array.from({ length: users }, (_, i) => base + i)
-console.log(`load-test:read ${stamp}: ${users} users, ${connections} connections, ${seconds} s per scenario → ${target.queryUrl}`)
-await seedUsers(target, seeded, 3, (line) => console.log(`  ${line}`))
-
-const results: ScenarioResult[] = []
-const run = async (name: string, pick: () => number, o: { connections: number; seconds?: number; amount?: number }) => {
-  process.stdout.write(`  ${name} … `)
-  const r = await runScenario(target, name, pick, o)
-  console.log(`${r.requestsPerSecond} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}, cache ${JSON.stringify(r.cache)}`)
-  results.push(r)
-}
-
-let coldNext = 0
-await run('cold (each user read once: misses)', () => seeded[coldNext++ % seeded.length] ?? base, { connections, amount: users })
-await run('hot (users read again and again)', () => seeded[Math.floor(Math.random() * seeded.length)] ?? base, { connections, seconds })
-// Stampede: the hottest user's entry is invalidated before each burst, as the projector does after a commit.
-const hotUser = seeded[0] ?? base
-const stampedes: ScenarioResult[] = []
-for (let burst = 0; burst < 5; burst++) {
-  await fetch(`${target.producerUrl}/events`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ service: 'load-test-read', event_type: 'trx.created', user_id: hotUser, payload: { trx_id: `stampede-${burst}`, amount: 1, currency: 'EUR', category: 'groceries', merchant: 'x' } }),
-  })
-  await new Promise((r) => setTimeout(r, 500)) // the projector folds and invalidates
-  stampedes.push(await runScenario(target, 'stampede', () => hotUser, { connections: 200, amount: 200 }))
-}
-const shared = stampedes.reduce((s, r) => s + (r.cache.shared ?? 0), 0)
-const misses = stampedes.reduce((s, r) => s + (r.cache.miss ?? 0), 0)
-console.log(`  stampede: 5 bursts of 200 concurrent reads of one invalidated user → ${misses} MySQL loads, ${shared} reads joined a load in flight`)
-results.push(...stampedes)
-let unknownNext = 0
-await run('unknown users (404)', () => 9_000_000_000 + (unknownNext++ % 100), { connections, seconds })
-
-const dir = join(PROJECT_ROOT, 'results', `load-test-read-${stamp}`)
-mkdirSync(dir, { recursive: true })
-writeFileSync(join(dir, 'summary.json'), JSON.stringify({ stamp, target: { ...target, secret: '[redacted]' }, users, connections, seconds, results }, null, 2))
-const md = [
-  `# load-test:read ${stamp}`, '',
-  `${users} seeded users; ${connections} connections; query-api ${target.queryUrl}.`, '',
-  '| scenario | connections | requests | req/s | p50 ms | p99 ms | max ms | statuses | cache (hit/miss/shared/bypass) |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
-  ...results.map((r) => `| ${r.name} | ${r.connections} | ${r.requests} | ${r.requestsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${Object.entries(r.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')} | ${r.cache.hit ?? 0}/${r.cache.miss ?? 0}/${r.cache.shared ?? 0}/${r.cache.bypass ?? 0} |`),
-  '', `Stampede: 5 bursts of 200 concurrent reads of one just-invalidated user → ${misses} MySQL loads, ${shared} reads shared a load in flight.`, '',
-].join('\n')
-writeFileSync(join(dir, 'report.md'), md)
-console.log(`\nwritten to ${dir}/{summary.json,report.md}`)
