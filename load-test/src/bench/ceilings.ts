@@ -49,20 +49,27 @@ await app.listen({ host: '127.0.0.1', port: 0 })
 process.send({ port: app.server.address().port })
 `
 
-/** A GET route that answers one Redis GET (ioredis, auto-pipelining): the read path's ceiling. */
-const REDIS_GET_SERVER = `
+/**
+ * A GET route that answers one Redis GET (ioredis, auto-pipelining): the read path's ceiling.
+ * Also at /api/user-data (headers ignored) with a /health/ready, so that the read scenarios'
+ * runner can drive it exactly as it drives query-api.
+ */
+export const REDIS_GET_SERVER = `
 import Fastify from 'fastify'
 import { Redis } from 'ioredis'
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { enableAutoPipelining: true })
 await redis.set('bench:ceiling', JSON.stringify({ user_id: 1, trx_count: 3, total_amount: 303, top_category: 'groceries' }))
 const app = Fastify()
-app.get('/get', async (_req, reply) => reply.type('application/json').send(await redis.get('bench:ceiling')))
+const get = async (_req, reply) => reply.type('application/json').send(await redis.get('bench:ceiling'))
+app.get('/get', get)
+app.get('/api/user-data', get)
+app.get('/health/ready', async () => ({ status: 'ready' }))
 await app.listen({ host: '127.0.0.1', port: 0 })
 process.send({ port: app.server.address().port })
 `
 
 /** Starts `server` (an ES module source) in a child process and runs `drive` against its port. */
-async function withServer<T>(server: string, drive: (port: number) => Promise<T>): Promise<T> {
+export async function withServer<T>(server: string, drive: (port: number) => Promise<T>): Promise<T> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', server], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: process.cwd() })
   try {
     const port = await new Promise<number>((resolve, reject) => {

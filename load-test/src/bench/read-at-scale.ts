@@ -1,0 +1,97 @@
+/**
+ * npm run bench -- read-at-scale: the read path at the old system's scale, in one run.
+ * 1. 10 M generated users in the read model (loaded if missing; a no-op otherwise);
+ * 2. generate:test-data of them into an empty database, against plain LOAD DATA of the same
+ *    rows (./bulk-load.ts);
+ * 3. the realistic scenario (Zipf-like popularity over the 10 M users, signed requests) offered
+ *    15,000 requests/s at a constant rate against query-api after a warm-up, and the same
+ *    against the ceiling: a bare Fastify GET of one Redis key, driven by the same runner;
+ * 4. saturation: both offered far more than they can answer; what they answer is the figure.
+ * Takes several minutes; every step prints progress.
+ */
+import type { MysqlConfig } from '../../../lib/src/config.js'
+import { createMysqlPool } from '../../../lib/src/mysql/pool.js'
+import { DEFAULT_SEED, loadGeneratedUsers } from '../generate/load.js'
+import { createProgress } from '../progress.js'
+import { runReadScenario, writeReadResults } from '../read/run-read-scenario.js'
+import type { ReadSummary } from '../read/summary.js'
+import { measureBulkLoad, type BulkLoadFigures } from './bulk-load.js'
+import { REDIS_GET_SERVER, withServer } from './ceilings.js'
+
+export interface ReadAtScaleOptions {
+  readonly queryUrl: string
+  readonly secret: string
+  readonly mysql: MysqlConfig
+  readonly users?: number
+  readonly rate?: number
+  readonly log: (line: string) => void
+}
+
+interface RunFigures {
+  readonly offered: number
+  readonly answeredPerSecond: number
+  readonly latencyMs: ReadSummary['totals']['latencyMs']
+  readonly errorRate: number
+  readonly hitRate: number | null
+  readonly processes: ReadSummary['processes']
+}
+
+export interface ReadAtScaleFigures {
+  readonly users: number
+  readonly bulkLoad: BulkLoadFigures
+  readonly realistic: { readonly queryApi: RunFigures; readonly ceiling: RunFigures; readonly warmUp: RunFigures }
+  readonly saturation: { readonly queryApi: RunFigures; readonly ceiling: RunFigures; readonly ratio: number }
+  readonly summaryDir: string
+}
+
+const figuresOf = (s: ReadSummary): RunFigures => ({
+  offered: s.params.rate ?? 0, answeredPerSecond: s.totals.requestsPerSecond, latencyMs: s.totals.latencyMs,
+  errorRate: s.totals.errorRate, hitRate: s.totals.hitRate, processes: s.processes,
+})
+
+export async function benchReadAtScale(o: ReadAtScaleOptions): Promise<ReadAtScaleFigures> {
+  const users = o.users ?? 10_000_000
+  const rate = o.rate ?? 15_000
+  const log = o.log
+  log(`read-at-scale takes several minutes: the ${users.toLocaleString('en')}-user fixture, two bulk loads of it, then four load runs`)
+
+  const pool = createMysqlPool({ ...o.mysql, poolMax: 3 }, { localFiles: true })
+  try {
+    const progress = createProgress({ label: '  fixture', total: users, unit: 'users' })
+    const fixture = await loadGeneratedUsers({ pool, onProgress: (p) => progress.update(p.loadedUsers) }, { seed: DEFAULT_SEED, users })
+    log(fixture.loadedUsers === 0 ? `  the read model holds users 1..${users.toLocaleString('en')} already` : `  loaded ${fixture.loadedUsers.toLocaleString('en')} users in ${fixture.seconds.toFixed(1)} s`)
+  } finally {
+    await pool.end()
+  }
+
+  log('== bulk load: generate:test-data vs LOAD DATA of the same rows')
+  const bulkLoad = await measureBulkLoad(o.mysql, users, log)
+  log(`  generate:test-data ${bulkLoad.generator.seconds} s, LOAD DATA ${bulkLoad.loadData.seconds} s (ratio ${bulkLoad.ratio})`)
+
+  const run = async (label: string, queryUrl: string, runRate: number, durationSeconds: number, warmupSeconds: number): Promise<ReadSummary> => {
+    log(`== ${label}: realistic, ${runRate.toLocaleString('en')} requests/s offered for ${durationSeconds} s`)
+    const s = await runReadScenario({
+      scenario: 'realistic', queryUrl, secret: o.secret, users, rate: runRate, durationSeconds, warmupSeconds, seed: 1,
+      connections: 256, log: (line) => log(`  ${line}`),
+    })
+    log(`  answered ${s.totals.requestsPerSecond.toLocaleString('en')}/s, p50 ${s.totals.latencyMs.p50} ms, p95 ${s.totals.latencyMs.p95} ms, p99 ${s.totals.latencyMs.p99} ms, errors ${(100 * s.totals.errorRate).toFixed(3)} %, hit rate ${s.totals.hitRate === null ? 'n/a' : `${(100 * s.totals.hitRate).toFixed(1)} %`}`)
+    return s
+  }
+  const warmUp = await run('query-api warm-up (fills the cache; not graded)', o.queryUrl, rate, 60, 0)
+  const measured = await run('query-api', o.queryUrl, rate, 30, 5)
+  const summaryDir = writeReadResults(measured, { stamp: new Date().toISOString().replace(/[:.]/g, '-') })
+  const saturated = await run('query-api saturation', o.queryUrl, rate * 3, 15, 5)
+  const [ceiling, ceilingSaturated] = await withServer(REDIS_GET_SERVER, async (port) => {
+    const url = `http://127.0.0.1:${port}`
+    return [await run('ceiling: Fastify GET of one Redis key', url, rate, 30, 5), await run('ceiling saturation', url, rate * 3, 15, 5)] as const
+  })
+  return {
+    users, bulkLoad,
+    realistic: { queryApi: figuresOf(measured), ceiling: figuresOf(ceiling), warmUp: figuresOf(warmUp) },
+    saturation: {
+      queryApi: figuresOf(saturated), ceiling: figuresOf(ceilingSaturated),
+      ratio: +(saturated.totals.requestsPerSecond / ceilingSaturated.totals.requestsPerSecond).toFixed(2),
+    },
+    summaryDir,
+  }
+}
