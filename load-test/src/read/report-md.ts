@@ -8,7 +8,8 @@ const mark = (ok: boolean) => (ok ? '✓' : '✗ missed')
 
 export function renderReadReport(s: ReadSummary): string {
   const { params: p, totals: t } = s
-  const last = p.firstUser + p.users - 1
+  const first = p.firstUser ?? 1
+  const last = first + p.users - 1
   const load = s.model === 'open'
     ? `open model, ${n(p.rate ?? 0)} requests/s offered${p.stages ? ' at the peak of the stages' : ''} (latency from the scheduled send time)`
     : `closed model, ${n(p.vus ?? 0)} VUs${p.stages ? ' at the peak of the stages' : ''} (each sends, waits, sends again)`
@@ -17,9 +18,9 @@ export function renderReadReport(s: ReadSummary): string {
   const lines = [
     `# load-test:read ${s.scenario} — ${s.startedAt}`,
     '',
-    `${load}; ${p.durationSeconds} s (first ${p.warmupSeconds} s warm-up, left out of the totals); users ${n(p.firstUser)}..${n(last)}` +
+    `${load}; ${p.durationSeconds} s (first ${p.warmupSeconds} s warm-up, left out of the totals); users ${n(first)}..${n(last)}` +
       `${p.zipfS !== undefined ? ` by Zipf popularity (s = ${p.zipfS})` : ' uniformly'}; ${p.legacySignatures ? 'legacy base64' : 'HMAC'} signatures; seed ${p.seed}; ` +
-      `${p.connections} connections to ${p.queryUrl}.`,
+      `${p.connections ?? '?'} connections to ${p.queryUrl}.`,
     `Machine: ${s.machine.cpus} × ${s.machine.cpuModel}, ${s.machine.memoryGiB} GiB, ${s.machine.os}, Node ${s.machine.node} (the whole stack and the load generator share it).`,
     '',
     '| | measured | old target |',

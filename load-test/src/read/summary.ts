@@ -19,10 +19,10 @@ export interface ReadParams {
   readonly legacySignatures: boolean
   readonly seed: number
   readonly queryUrl: string
-  /** The first user id read (beyond the v1 contract's fields, which allows extra ones). */
-  readonly firstUser: number
+  /** The first user id read (beyond the v1 contract's required fields; the runner always writes it). */
+  readonly firstUser?: number
   /** HTTP connections of the load generator (idem). */
-  readonly connections: number
+  readonly connections?: number
 }
 
 export interface Machine {

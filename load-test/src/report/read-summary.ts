@@ -3,85 +3,14 @@
  * (kind "load-test-read", version 1): its type, and the one check of a parsed file.
  */
 import { Ajv } from 'ajv'
+import { SCENARIO_NAMES, type ScenarioName } from '../../k6/lib/scenarios.js'
+import type { ReadSummary, TimelinePoint } from '../read/summary.js'
 
-export const SCENARIOS = ['baseline', 'normal', 'high', 'stress', 'realistic'] as const
-export type Scenario = (typeof SCENARIOS)[number]
-
-export interface Stage { readonly durationSeconds: number; readonly target: number }
-
-export interface ReadParams {
-  readonly users: number
-  readonly durationSeconds: number
-  readonly warmupSeconds: number
-  readonly vus?: number
-  readonly stages?: readonly Stage[]
-  readonly rate?: number
-  readonly zipfS?: number
-  readonly legacySignatures: boolean
-  readonly seed: number
-  readonly queryUrl: string
-}
-
-export interface Machine {
-  readonly hostname: string
-  readonly cpuModel: string
-  readonly cpus: number
-  readonly memoryGiB: number
-  readonly node: string
-  readonly os: string
-}
-
-export interface LatencyMs {
-  readonly p50: number; readonly p90: number; readonly p95: number
-  readonly p99: number; readonly max: number; readonly mean: number
-}
-
-/** After the warm-up. `errorRate` and `hitRate` are fractions; `hitRate` is null without cache lookups. */
-export interface ReadTotals {
-  readonly requests: number
-  readonly requestsPerSecond: number
-  readonly statuses: Readonly<Record<string, number>>
-  readonly errors: number
-  readonly errorRate: number
-  readonly latencyMs: LatencyMs
-  readonly cache: Readonly<Record<string, number>>
-  readonly hitRate: number | null
-}
-
-/** One second of the whole run (warm-up included); a second without answers may have null percentiles. */
-export interface TimelineSecond {
-  readonly t: number
-  readonly requests: number
-  readonly errors: number
-  readonly p50: number | null
-  readonly p95: number | null
-  readonly p99: number | null
-  readonly hitRate: number | null
-}
-
-/** `cpuPercent`: average over the run, 100 = one core. */
-export interface ProcessUsage {
-  readonly name: string
-  readonly pid: number
-  readonly cpuPercent: number
-  readonly cpuPercentMax: number
-  readonly rssMb: number
-  readonly rssMbMax: number
-}
-
-export interface ReadSummary {
-  readonly kind: 'load-test-read'
-  readonly version: 1
-  readonly scenario: Scenario
-  readonly model: 'open' | 'closed'
-  readonly startedAt: string
-  readonly endedAt: string
-  readonly params: ReadParams
-  readonly machine: Machine
-  readonly totals: ReadTotals
-  readonly timeline: readonly TimelineSecond[]
-  readonly processes: readonly ProcessUsage[]
-}
+// The contract is the runner's (../read/summary.ts); this file only checks files against it.
+export type { Machine, ReadParams, ReadSummary, ReadTotals } from '../read/summary.js'
+export type Scenario = ScenarioName
+export type TimelineSecond = TimelinePoint
+export const SCENARIOS: readonly Scenario[] = SCENARIO_NAMES
 
 export type Checked =
   | { readonly outcome: 'summary'; readonly summary: ReadSummary }
