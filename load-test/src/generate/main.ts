@@ -49,6 +49,7 @@ try {
     console.log(`loaded ${report.loadedUsers.toLocaleString('en')} users (${report.rows.toLocaleString('en')} rows) in ${report.seconds.toFixed(1)} s` +
       ` (${Math.round(report.loadedUsers / report.seconds).toLocaleString('en')} users/s)` +
       (report.merged > 0 ? `; ${report.merged} of them had rows folded from events already: their generated history was added to those` : ''))
+    if (report.uninvalidated > 0) console.warn(`${report.uninvalidated} of those users keep their cached entry until its TTL (CACHE_TTL_SECONDS): Redis did not take the invalidation`)
   }
   const buckets = await bucketDistribution(pool)
   const total = buckets.reduce((s, b) => s + b.users, 0)

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import type mysql from 'mysql2/promise'
-import { testMysqlDatabase } from '../../../../lib/test/helpers/services.js'
+import { testMysqlDatabase, testRedis } from '../../../../lib/test/helpers/services.js'
+import { userDataKey, userGenerationKey } from '../../../../lib/src/read-model.js'
 import type { TrxEvent } from '../../../../consumer/src/projector/fold.js'
 import { projectBatch } from '../../../../consumer/src/projector/store.js'
 import { toMysqlDatetime } from '../../../../lib/src/time.js'
@@ -124,8 +125,13 @@ test('events fold on top of generated users, before or after the fixture came; t
   const later = u.lastTrxAt + 1_000_000
   // Before the fixture: the read model has the user from one event only.
   await fold(pool, 'g', 0, [trx(id, 500, least.category, later)])
-  const report = await loadGeneratedUsers({ pool }, { seed: SEED, users: 1_000, chunkUsers: 400 })
+  const redis = await testRedis(t)
+  await redis.set(userDataKey(id), '{"stale":true}') // what query-api cached from the event-folded row
+  const report = await loadGeneratedUsers({ pool, redis }, { seed: SEED, users: 1_000, chunkUsers: 400 })
   assert.equal(report.merged, 1)
+  assert.equal(report.uninvalidated, 0)
+  assert.equal(await redis.get(userDataKey(id)), null, 'the merged user\'s cached entry is gone')
+  assert.equal(await redis.get(userGenerationKey(id)), '1')
   assert.deepEqual(await userRow(pool, id), [u.trxCount + 1, u.totalAmount + 500, u.refundCount, u.refundedAmount,
     toMysqlDatetime(u.firstTrxAt), toMysqlDatetime(later), u.topCategory])
   // After: enough events in the least used category to overtake the top one, by its generated count.
