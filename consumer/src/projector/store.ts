@@ -78,11 +78,11 @@ export async function projectBatch(conn: mysql.PoolConnection, batch: Projection
   const key = [batch.group, batch.topic, batch.partition]
   await conn.beginTransaction()
   try {
-    await conn.query('INSERT IGNORE INTO projector_offsets (consumer_group, topic, partition_id, next_offset) VALUES (?, ?, ?, ?)',
-      [...key, String(batch.firstOffset)])
+    // No row: start at the log's start, whatever Kafka's committed offset says (see sink/copy.ts).
+    await conn.query('INSERT IGNORE INTO projector_offsets (consumer_group, topic, partition_id, next_offset) VALUES (?, ?, ?, 0)', key)
     const [locked] = await conn.query<mysql.RowDataPacket[]>(
       'SELECT next_offset FROM projector_offsets WHERE consumer_group = ? AND topic = ? AND partition_id = ? FOR UPDATE', key)
-    const stored = BigInt(String(locked[0]?.next_offset ?? batch.firstOffset))
+    const stored = BigInt(String(locked[0]?.next_offset ?? 0))
     if (stored < batch.firstOffset && !batch.allowGap) {
       await conn.rollback()
       return { kind: 'behind', storedNext: stored }

@@ -127,12 +127,15 @@ export async function writeBatch(
   const key = [batch.group, batch.topic, batch.partition]
   await client.query('BEGIN')
   try {
+    // No row: the database has nothing of this partition, so it starts at the log's start,
+    // whatever Kafka's committed offset says (a restored or truncated database must not skip
+    // the records before this batch; the event-id dedupe makes reading them again safe).
     await client.query(
-      `INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING`, [...key, String(batch.firstOffset)])
+      `INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
+       ON CONFLICT DO NOTHING`, key)
     const locked = await client.query<{ next_offset: string }>(
       'SELECT next_offset FROM sink_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE', key)
-    const stored = BigInt(locked.rows[0]?.next_offset ?? String(batch.firstOffset))
+    const stored = BigInt(locked.rows[0]?.next_offset ?? '0')
     if (stored < batch.firstOffset && !batch.allowGap) {
       await client.query('ROLLBACK')
       return { kind: 'behind', storedNext: stored }

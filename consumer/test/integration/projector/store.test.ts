@@ -92,3 +92,14 @@ test('MySQL behind the batch: "behind", nothing folded, unless the gap is allowe
   assert.equal(forced.kind === 'written' && forced.applied, 1)
   assert.equal((await row(pool, user))?.trx_count, 2)
 })
+
+test('no position row (a restored or truncated database) while Kafka is ahead: "behind" at the log start, nothing folded or skipped', async (t) => {
+  const pool = testMysqlPool(t)
+  const group = uniqueName('g')
+  const user = uniqueUserId()
+  const later = batch(group, 25, [trx(user, 'trx.created', 2, 'a')])
+  assert.deepEqual(await project(t, pool, later), { kind: 'behind', storedNext: 0n })
+  assert.equal(await row(pool, user), undefined)
+  const forced = await project(t, pool, { ...later, allowGap: true }) // after the seek, when the log starts later
+  assert.equal(forced.kind === 'written' && forced.applied, 1)
+})

@@ -133,3 +133,16 @@ test('a failed DLQ hand-off commits nothing: no rows, no position', async (t) =>
   assert.equal((await countByEventId(pool, list.ids)).size, 0)
   assert.equal(await position(pool, group), undefined)
 })
+
+test('no position row (a restored or truncated database) while Kafka is ahead: "behind" at the log start, nothing skipped', async (t) => {
+  const { pool, c } = await setup(t)
+  const group = uniqueName('g')
+  const later = rows(40, 2)
+  assert.deepEqual(await writeBatch(c, batch(group, later.rows), noDlq), { kind: 'behind', storedNext: 0n })
+  assert.equal((await countByEventId(pool, later.ids)).size, 0)
+  assert.equal(await position(pool, group), undefined) // rolled back with the rest
+  // The log no longer holds 0..39 (retention): after the seek to 0 the loop allows the gap.
+  const forced = await writeBatch(c, batch(group, later.rows, { allowGap: true }), noDlq)
+  assert.equal(forced.kind === 'written' && forced.inserted, 2)
+  assert.equal(await position(pool, group), '42')
+})
