@@ -32,13 +32,28 @@ export interface BatchLoopDeps {
   readonly logger: Logger
   readonly seek: (topic: string, partition: number, offset: bigint) => void
   readonly onRetry?: () => void
-  readonly sleep?: (ms: number) => Promise<void>
+  /** Aborted when the process shuts down: a batch waiting in backoff gives up at once (unwritten, unresolved). */
+  readonly signal?: AbortSignal
+  readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function defaultSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted === true) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
 
 export function createBatchLoop(deps: BatchLoopDeps): (payload: EachBatchPayload) => Promise<void> {
   const sleep = deps.sleep ?? defaultSleep
+  const aborted = (): boolean => deps.signal?.aborted === true
   // Where we last sought each partition to: if the log no longer has that offset (retention),
   // the next batch starts later and the gap is accepted instead of seeking forever.
   const soughtTo = new Map<string, bigint>()
@@ -58,7 +73,7 @@ export function createBatchLoop(deps: BatchLoopDeps): (payload: EachBatchPayload
     }
 
     for (let attempt = 0; ; attempt++) {
-      if (!isRunning() || isStale()) return
+      if (!isRunning() || isStale() || aborted()) return
       try {
         const outcome = await deps.write(work)
         if (outcome.kind === 'behind') {
@@ -73,7 +88,11 @@ export function createBatchLoop(deps: BatchLoopDeps): (payload: EachBatchPayload
         deps.onRetry?.()
         const delay = Math.min(deps.retry.maxMs, deps.retry.minMs * 2 ** Math.min(attempt, 16))
         deps.logger.warn({ err, topic, partition, attempt, delay }, 'batch write failed: retrying')
-        await sleep(delay)
+        await sleep(delay, deps.signal)
+        if (aborted()) {
+          deps.logger.info({ topic, partition, attempt }, 'shutting down during a retry: the batch is left to the next owner')
+          return
+        }
         try {
           await heartbeat()
         } catch (hbErr) {

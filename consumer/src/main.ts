@@ -35,7 +35,10 @@ const kafka = createKafka(config.kafka, logger)
 const consumer = createGroupConsumer(kafka, config.sink, logger, () => process.kill(process.pid, 'SIGTERM'))
 const dlqProducer = createProducer(kafka)
 
+// Aborted first on shutdown: a batch waiting in backoff stops waiting (consumer.stop() waits for it).
+const stopping = new AbortController()
 const close = once(async () => {
+  stopping.abort()
   await consumer.stop() // waits for the batches being written, then commits
   await consumer.disconnect()
   await dlqProducer.disconnect()
@@ -56,6 +59,7 @@ await runGroup(consumer, config.kafka.topic, config.sink, createBatchLoop({
   retry: { minMs: config.sink.retryMinMs, maxMs: config.sink.retryMaxMs },
   logger,
   onRetry: () => metrics.retries.inc(),
+  signal: stopping.signal,
   seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
 }))
 logger.info({ topic: config.kafka.topic, group: config.sink.groupId, metricsPort: metricsServer.port }, 'events-pg-sink running')

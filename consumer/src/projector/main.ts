@@ -38,7 +38,10 @@ pruner.start()
 const kafka = createKafka(config.kafka, logger)
 const consumer = createGroupConsumer(kafka, config.projector, logger, () => process.kill(process.pid, 'SIGTERM'))
 
+// Aborted first on shutdown: a batch waiting in backoff stops waiting (consumer.stop() waits for it).
+const stopping = new AbortController()
 const close = once(async () => {
+  stopping.abort()
   pruner.close()
   await consumer.stop()
   await consumer.disconnect()
@@ -54,6 +57,7 @@ await runGroup(consumer, config.kafka.topic, config.projector, createBatchLoop({
   retry: { minMs: config.projector.retryMinMs, maxMs: config.projector.retryMaxMs },
   logger,
   onRetry: () => metrics.retries.inc(),
+  signal: stopping.signal,
   seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
 }))
 logger.info({ topic: config.kafka.topic, group: config.projector.groupId, metricsPort: metricsServer.port }, 'user-recap-projector running')
