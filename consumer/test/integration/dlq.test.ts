@@ -1,6 +1,7 @@
 /**
  * Poison records written straight to the topic: they land in the DLQ with their reason, and
- * the records after them on the same partition still reach Postgres.
+ * the records after them on the same partition still reach Postgres. Records without our
+ * headers, or without a value at all, neither crash nor stall the partition.
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -31,7 +32,8 @@ test('undecodable and Postgres-rejected records go to the DLQ with a reason; the
   await producer.connect()
   t.after(() => producer.disconnect())
 
-  const goods = [goodRecord(), goodRecord(), goodRecord()]
+  // The good records carry none of our headers (a foreign producer's valid Avro): stored all the same.
+  const goods = [goodRecord(), goodRecord(), goodRecord(), goodRecord()]
   // Valid Avro, but its JSON text holds a \u0000 escape that jsonb refuses (SQLSTATE 22P05).
   const rejectedId = randomUUID()
   const rejectedByPostgres = encodeRecord(generic, {
@@ -47,6 +49,9 @@ test('undecodable and Postgres-rejected records go to the DLQ with a reason; the
       { partition: 0, value: rejectedByPostgres },
       { partition: 0, value: Buffer.from([0, 0, 0, 0x30, 0x39, 1]) }, // schema id 12345
       { partition: 0, value: goods[2]?.value ?? null },
+      { partition: 0, value: null }, // a tombstone: no value at all
+      { partition: 0, value: Buffer.alloc(0) },
+      { partition: 0, value: goods[3]?.value ?? null },
     ],
   })
   await startService(t, 'consumer', topic.env)
@@ -58,18 +63,21 @@ test('undecodable and Postgres-rejected records go to the DLQ with a reason; the
   t.after(() => consumer.disconnect())
   await consumer.subscribe({ topic: topic.dlqTopic, fromBeginning: true })
   await consumer.run({ eachMessage: async ({ message }) => { letters.push(message) } })
-  await waitFor(() => letters.length >= 3, { message: 'three dead letters' })
+  await waitFor(() => letters.length >= 5, { message: 'five dead letters' })
   await consumer.stop()
 
   const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString()
   const byOffset = new Map(letters.map((m) => [header(m, 'dlq-offset'), m]))
-  assert.deepEqual([...byOffset.keys()].sort(), ['1', '3', '4'])
+  assert.deepEqual([...byOffset.keys()].sort(), ['1', '3', '4', '6', '7'])
   assert.equal(header(byOffset.get('1') as KafkaMessage, 'dlq-reason'), 'PIPELINE_RECORD_UNDECODABLE')
   assert.equal(header(byOffset.get('1') as KafkaMessage, 'origin'), 'test', 'original headers are kept')
   assert.equal(byOffset.get('1')?.value?.toString(), 'not avro at all', 'the original value is kept')
   assert.equal(header(byOffset.get('3') as KafkaMessage, 'dlq-reason'), 'PIPELINE_ROW_REJECTED')
   assert.match(header(byOffset.get('3') as KafkaMessage, 'dlq-error') ?? '', /^22P05/)
   assert.equal(header(byOffset.get('4') as KafkaMessage, 'dlq-reason'), 'PIPELINE_SCHEMA_UNKNOWN')
+  assert.equal(header(byOffset.get('6') as KafkaMessage, 'dlq-reason'), 'PIPELINE_RECORD_UNDECODABLE')
+  assert.equal(byOffset.get('6')?.value, null, 'the tombstone is dead-lettered as it was')
+  assert.equal(header(byOffset.get('7') as KafkaMessage, 'dlq-reason'), 'PIPELINE_RECORD_UNDECODABLE')
   for (const m of letters) {
     assert.equal(header(m, 'dlq-topic'), topic.topic)
     assert.equal(header(m, 'dlq-group'), topic.group)
@@ -78,5 +86,5 @@ test('undecodable and Postgres-rejected records go to the DLQ with a reason; the
   assert.equal(rows.length, 0)
   const position = await pool.query<{ next_offset: string }>(
     'SELECT next_offset FROM sink_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = 0', [topic.group, topic.topic])
-  assert.equal(position.rows[0]?.next_offset, '6')
+  assert.equal(position.rows[0]?.next_offset, '9')
 })
