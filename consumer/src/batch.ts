@@ -5,12 +5,14 @@
  *
  * It never throws: a transient failure (database down, connection reset, broker unavailable for
  * the DLQ) is retried with backoff while the consumer keeps its group membership, so the
- * partition neither skips ahead nor turns into a kafkajs restart loop. When the database is
+ * partition neither skips ahead nor turns into a kafkajs restart loop; a permanent one (a missing
+ * table, refused credentials: ./failure.ts) stops the consumer through onFatal instead of spinning. When the database is
  * behind the fetched batch (Kafka's committed offset ran ahead of it), the partition is sought
  * back to the database's position.
  */
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs'
 import type { Logger } from '../../lib/src/logger.js'
+import { classifyFailure } from './failure.js'
 
 export interface PartitionBatch {
   readonly topic: string
@@ -32,6 +34,8 @@ export interface BatchLoopDeps {
   readonly logger: Logger
   readonly seek: (topic: string, partition: number, offset: bigint) => void
   readonly onRetry?: () => void
+  /** A permanent failure of the store (./failure.ts): the consumer must stop; the batch is left unresolved. */
+  readonly onFatal: (err: unknown) => void
   /** Aborted when the process shuts down: a batch waiting in backoff gives up at once (unwritten, unresolved). */
   readonly signal?: AbortSignal
   readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>
@@ -85,6 +89,11 @@ export function createBatchLoop(deps: BatchLoopDeps): (payload: EachBatchPayload
         soughtTo.delete(key)
         break
       } catch (err) {
+        if (classifyFailure(err) === 'permanent') {
+          deps.logger.fatal({ err, topic, partition }, 'the store refuses every write of this batch for a reason no retry mends: stopping (fix it, then restart)')
+          deps.onFatal(err)
+          return
+        }
         deps.onRetry?.()
         const delay = Math.min(deps.retry.maxMs, deps.retry.minMs * 2 ** Math.min(attempt, 16))
         deps.logger.warn({ err, topic, partition, attempt, delay }, 'batch write failed: retrying')

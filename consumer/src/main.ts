@@ -13,7 +13,6 @@ import { createBatchLoop } from './batch.js'
 import { parseConsumerConfig } from './config.js'
 import { createDeadLetters } from './dlq.js'
 import { createGroupConsumer, runGroup } from './group.js'
-import { CREATE_STAGING } from './sink/copy.js'
 import { createSinkWrite } from './sink/handler.js'
 
 const config = parseConsumerConfig(process.env)
@@ -27,9 +26,6 @@ initialiseLabels(metrics)
 const metricsServer = await startMetricsServer({ registry, ...config.metrics })
 const decoder = createServiceDecoder(await loadServiceCatalog(config.schemaRegistryUrl, config.kafka.topic), config.schemaRegistryUrl)
 const pool = createPgPool(config.postgres, logger, config.sink.groupId)
-pool.on('connect', (client) => {
-  client.query(CREATE_STAGING).catch((err: unknown) => logger.warn({ err }, 'could not create the staging table'))
-})
 
 const kafka = createKafka(config.kafka, logger)
 const consumer = createGroupConsumer(kafka, config.sink, logger, () => process.kill(process.pid, 'SIGTERM'))
@@ -45,7 +41,8 @@ const close = once(async () => {
   await pool.end()
   await metricsServer.close()
 })
-processErrors.attach(handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close }))
+const shutdown = handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
+processErrors.attach(shutdown)
 
 await Promise.all([consumer.connect(), dlqProducer.connect()])
 await runGroup(consumer, config.kafka.topic, config.sink, createBatchLoop({
@@ -60,6 +57,7 @@ await runGroup(consumer, config.kafka.topic, config.sink, createBatchLoop({
   logger,
   onRetry: () => metrics.retries.inc(),
   signal: stopping.signal,
+  onFatal: () => shutdown.stop('permanent store failure', 1),
   seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
 }))
 logger.info({ topic: config.kafka.topic, group: config.sink.groupId, metricsPort: metricsServer.port }, 'events-pg-sink running')

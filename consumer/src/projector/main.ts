@@ -49,7 +49,8 @@ const close = once(async () => {
   redis.disconnect()
   await metricsServer.close()
 })
-processErrors.attach(handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close }))
+const shutdown = handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close })
+processErrors.attach(shutdown)
 
 await consumer.connect()
 await runGroup(consumer, config.kafka.topic, config.projector, createBatchLoop({
@@ -58,6 +59,7 @@ await runGroup(consumer, config.kafka.topic, config.projector, createBatchLoop({
   logger,
   onRetry: () => metrics.retries.inc(),
   signal: stopping.signal,
+  onFatal: () => shutdown.stop('permanent store failure', 1),
   seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
 }))
 logger.info({ topic: config.kafka.topic, group: config.projector.groupId, metricsPort: metricsServer.port }, 'user-recap-projector running')

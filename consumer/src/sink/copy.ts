@@ -92,6 +92,9 @@ async function copyDirect(client: pg.PoolClient, rows: readonly Row[]): Promise<
 
 /** The careful path: stage (splitting out the rows Postgres refuses), then insert what is new. */
 async function copyStaged(client: pg.PoolClient, rows: readonly Row[]): Promise<{ inserted: number; rejected: Rejected[] }> {
+  // Made here, in the batch's transaction, rather than when a connection opens: a failure is then
+  // this batch's, retried or stopping the consumer like any other (./../failure.ts), never logged and passed over.
+  await client.query(CREATE_STAGING)
   const rejected = await copyWithSplit(client, rows)
   const inserted = rows.length > rejected.length
     ? (await client.query(`INSERT INTO events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${STAGING_TABLE}

@@ -29,7 +29,7 @@ test('a failed write is retried with backoff, then the batch is resolved and com
       if (fail-- > 0) throw new Error('database down')
       return { kind: 'written' }
     },
-    retry: { minMs: 100, maxMs: 150 }, logger: quietLogger, seek: () => assert.fail('no seek'),
+    retry: { minMs: 100, maxMs: 150 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => assert.fail('no seek'),
     sleep: async (ms) => { sleeps.push(ms) },
   })
   const { p, resolved, commits } = payload([5, 6, 7])
@@ -54,7 +54,7 @@ test('the database behind the batch: seek back to its position, resolve nothing;
       }
       return { kind: 'written' }
     },
-    retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, seek: (_t, _p, offset) => seeks.push(offset),
+    retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: (_t, _p, offset) => seeks.push(offset),
   })
   const first = payload([40, 41])
   await loop(first.p)
@@ -74,7 +74,7 @@ test('shutdown during a backoff: the wait ends at once, the batch is neither wri
       writes++
       throw new Error('database down')
     },
-    retry: { minMs: 60_000, maxMs: 60_000 }, logger: quietLogger, seek: () => undefined, signal: stopping.signal,
+    retry: { minMs: 60_000, maxMs: 60_000 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => undefined, signal: stopping.signal,
   })
   const { p, resolved } = payload([1])
   const started = performance.now()
@@ -83,5 +83,21 @@ test('shutdown during a backoff: the wait ends at once, the batch is neither wri
   await run
   assert.ok(performance.now() - started < 5_000, 'did not wait out the 60 s backoff')
   assert.equal(writes, 1)
+  assert.deepEqual(resolved, [])
+})
+
+test('a permanent failure of the store (a missing table) stops the consumer at once: no retry, nothing resolved', async () => {
+  const fatal: unknown[] = []
+  const sleeps: number[] = []
+  const missing = Object.assign(new Error('relation "events" does not exist'), { code: '42P01' })
+  const loop = createBatchLoop({
+    write: async () => { throw missing },
+    retry: { minMs: 10, maxMs: 10 }, logger: quietLogger, seek: () => undefined, onFatal: (err) => fatal.push(err),
+    sleep: async (ms) => { sleeps.push(ms) },
+  })
+  const { p, resolved } = payload([3])
+  await loop(p)
+  assert.deepEqual(fatal, [missing])
+  assert.deepEqual(sleeps, [])
   assert.deepEqual(resolved, [])
 })
