@@ -58,7 +58,9 @@ export async function sampleTree(pid: number, procRoot = '/proc'): Promise<TreeS
       for (const c of children.split(' ')) if (c.trim() !== '') pending.push(Number(c))
     } catch (err) {
       if (p === pid) return undefined // the process itself is gone
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err // a child that exited meanwhile is fine
+      // A child that exited meanwhile is fine: its files are gone (ENOENT) or it is reaped mid-read (ESRCH).
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT' && code !== 'ESRCH') throw err
     }
   }
   return { cpuTicks, rssBytes }
@@ -118,7 +120,8 @@ export async function startProcessSampler(targets: readonly ProcessTarget[], o: 
   const sample = () => {
     sampling = sampling.then(async () => {
       const atMs = clock()
-      const samples = await Promise.all(targets.map((t) => sampleTree(t.pid, o.procRoot)))
+      // A process that cannot be read this time only misses this point; sampling goes on.
+      const samples = await Promise.all(targets.map((t) => sampleTree(t.pid, o.procRoot).catch(() => undefined)))
       samples.forEach((s, i) => { if (s !== undefined) series[i]?.push({ ...s, atMs }) })
     })
   }
