@@ -4,11 +4,10 @@
  * nothing of ours around it (no generator, no fence, no bookkeeping). Each into an empty
  * database of its own, dropped afterwards.
  */
-import { Readable } from 'node:stream'
 import type { MysqlConfig } from '../../../lib/src/config.js'
 import { createMysqlPool } from '../../../lib/src/mysql/pool.js'
 import { createScratchDatabase } from '../../../lib/src/mysql/scratch.js'
-import { DEFAULT_SEED, loadGeneratedUsers, missingChunks, splitLanes } from '../generate/load.js'
+import { DEFAULT_SEED, loadData, loadGeneratedUsers, missingChunks, splitLanes } from '../generate/load.js'
 import { CATEGORY_COLUMNS, DATA_COLUMNS, encodeChunk, type Chunk } from '../generate/tsv.js'
 import { createProgress } from '../progress.js'
 
@@ -26,14 +25,8 @@ export interface BulkLoadFigures {
 const CHUNK = 100_000
 const LANES = 2
 
-function* pieces(bytes: Buffer, size = 1 << 20): Generator<Buffer> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size)
-}
-
 async function plainLoad(config: MysqlConfig, chunks: readonly Chunk[]): Promise<number> {
   const pool = createMysqlPool({ ...config, poolMax: LANES }, { localFiles: true })
-  const sql = (table: string, columns: readonly string[]) =>
-    `LOAD DATA LOCAL INFILE 'rows' INTO TABLE ${table} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' (${columns.join(', ')})`
   try {
     const started = performance.now()
     await Promise.all(splitLanes([...chunks], LANES).map(async (own) => {
@@ -41,8 +34,8 @@ async function plainLoad(config: MysqlConfig, chunks: readonly Chunk[]): Promise
       try {
         for (const c of own) {
           await conn.beginTransaction()
-          await conn.query({ sql: sql('user_recap_data', DATA_COLUMNS), infileStreamFactory: () => Readable.from(pieces(c.data)) })
-          await conn.query({ sql: sql('user_recap_categories', CATEGORY_COLUMNS), infileStreamFactory: () => Readable.from(pieces(c.categories)) })
+          await loadData(conn, 'user_recap_data', DATA_COLUMNS, c.data)
+          await loadData(conn, 'user_recap_categories', CATEGORY_COLUMNS, c.categories)
           await conn.commit()
         }
       } finally {

@@ -127,7 +127,8 @@ function* pieces(bytes: Buffer, size = 1 << 20): Generator<Buffer> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size)
 }
 
-async function loadData(conn: mysql.PoolConnection, table: string, columns: readonly string[], bytes: Buffer): Promise<void> {
+/** `bytes` (tab-separated rows of `columns`) into `table` with LOAD DATA LOCAL, streamed from memory. */
+export async function loadData(conn: Pick<mysql.PoolConnection, 'query'>, table: string, columns: readonly string[], bytes: Buffer): Promise<void> {
   if (bytes.length === 0) return
   await conn.query({ sql: loadSql(table, columns), infileStreamFactory: () => Readable.from(pieces(bytes)) })
 }

@@ -11,6 +11,7 @@
 import autocannon from 'autocannon'
 import { createEventsClient, type EventInput } from '../../../lib/src/client/events-client.js'
 import { signedHeaders } from '../../../lib/src/signature.js'
+import { parseCacheCounters } from '../../k6/lib/scenarios.js'
 
 export interface ReadTarget {
   readonly producerUrl: string
@@ -58,10 +59,7 @@ export async function seedUsers(target: ReadTarget, users: readonly number[], tr
 }
 
 export async function cacheCounters(queryUrl: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${queryUrl}/metrics`)).text()
-  const out: Record<string, number> = {}
-  for (const m of text.matchAll(/^pipeline_query_cache_total\{result="(\w+)"[^}]*\} (\S+)$/gm)) out[m[1] ?? ''] = Number(m[2])
-  return out
+  return parseCacheCounters(await (await fetch(`${queryUrl}/metrics`)).text())
 }
 
 /** Closed-loop run: `pick()` chooses the user of each request; `connections` requests in flight. */
