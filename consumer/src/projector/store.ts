@@ -6,6 +6,7 @@
  */
 import type mysql from 'mysql2/promise'
 import { toMysqlDatetime } from '../../../lib/src/time.js'
+import { takeFixtureCategories } from './fixture.js'
 import { foldTrx, type TrxEvent, type UserDelta } from './fold.js'
 
 export interface ProjectionBatch {
@@ -38,7 +39,8 @@ async function alreadyApplied(conn: mysql.PoolConnection, hexIds: readonly strin
 /**
  * Adds per-user deltas to user_recap_data and user_recap_categories and recomputes the users'
  * top_category, in the caller's transaction. Every column is a sum, a minimum or a maximum, so
- * deltas commute: the projector's batches and generate:test-data's fixture add up in any order.
+ * deltas commute: the projector's batches and generate:test-data's fixture add up in any order
+ * (a generated user's per-category base joins user_recap_categories on its first fold, ./fixture.ts).
  * Returns the touched user ids.
  */
 export async function addDeltas(conn: mysql.PoolConnection | mysql.Connection, deltas: Iterable<UserDelta>): Promise<number[]> {
@@ -54,7 +56,11 @@ export async function addDeltas(conn: mysql.PoolConnection | mysql.Connection, d
        first_trx_at = COALESCE(LEAST(first_trx_at, VALUES(first_trx_at)), first_trx_at, VALUES(first_trx_at)),
        last_trx_at = COALESCE(GREATEST(last_trx_at, VALUES(last_trx_at)), last_trx_at, VALUES(last_trx_at))`,
     [users.map((u) => [u.userId, u.trxCount, u.totalAmount, u.refundCount, u.refundedAmount, datetime(u.firstTrxAt), datetime(u.lastTrxAt)])])
-  const categories = users.flatMap((u) => [...u.categories].map(([category, c]) => [u.userId, category, c.trxCount, c.amount]))
+  // A generated user's first fold adds its fixture base too (the same key twice in one INSERT adds up).
+  const categories = [
+    ...await takeFixtureCategories(conn, users.map((u) => u.userId)),
+    ...users.flatMap((u) => [...u.categories].map(([category, c]) => [u.userId, category, c.trxCount, c.amount])),
+  ]
   if (categories.length > 0) {
     await conn.query(
       `INSERT INTO user_recap_categories (user_id, category, trx_count, amount) VALUES ?

@@ -8,7 +8,7 @@ import type { MysqlConfig } from '../../../lib/src/config.js'
 import { createMysqlPool } from '../../../lib/src/mysql/pool.js'
 import { createScratchDatabase } from '../../../lib/src/mysql/scratch.js'
 import { DEFAULT_SEED, loadData, loadGeneratedUsers, missingChunks, splitLanes } from '../generate/load.js'
-import { CATEGORY_COLUMNS, DATA_COLUMNS, encodeChunk, type Chunk } from '../generate/tsv.js'
+import { DATA_COLUMNS, encodeChunk, type Chunk } from '../generate/tsv.js'
 import { createProgress } from '../progress.js'
 
 export interface BulkLoadFigures {
@@ -35,7 +35,6 @@ async function plainLoad(config: MysqlConfig, chunks: readonly Chunk[]): Promise
         for (const c of own) {
           await conn.beginTransaction()
           await loadData(conn, 'user_recap_data', DATA_COLUMNS, c.data)
-          await loadData(conn, 'user_recap_categories', CATEGORY_COLUMNS, c.categories)
           await conn.commit()
         }
       } finally {
@@ -51,7 +50,7 @@ async function plainLoad(config: MysqlConfig, chunks: readonly Chunk[]): Promise
 export async function measureBulkLoad(base: MysqlConfig, users: number, log: (line: string) => void): Promise<BulkLoadFigures> {
   log(`making the rows of ${users.toLocaleString('en')} users in memory for the LOAD DATA ceiling…`)
   const chunks = missingChunks(users, [], CHUNK).map(([a, b]) => encodeChunk(DEFAULT_SEED, a, b))
-  const rows = chunks.reduce((s, c) => s + c.users + c.categoryRows, 0)
+  const rows = chunks.reduce((s, c) => s + c.users, 0)
   const ceilingDb = await createScratchDatabase(base)
   let loadSeconds: number
   try {

@@ -15,7 +15,9 @@
  *   row, as each projector transaction does first), then looks which of its users the read
  *   model holds already (folded from events before the fixture came): those get their
  *   generated delta added with the projector's own upsert (./../../../consumer/src/projector/store.ts
- *   addDeltas) and their cache entries invalidated; every other user is a plain LOAD DATA row.
+ *   addDeltas) and their cache entries invalidated; every other user is one plain LOAD DATA row,
+ *   its categories in the row (`fixture_categories`, turned into category rows by the projector
+ *   on the user's first event: consumer/src/projector/fixture.ts).
  */
 import { Readable } from 'node:stream'
 import type { Redis } from 'ioredis'
@@ -23,7 +25,7 @@ import type mysql from 'mysql2/promise'
 import { invalidateUsers } from '../../../lib/src/read-model.js'
 import type { UserDelta } from '../../../consumer/src/projector/fold.js'
 import { addDeltas } from '../../../consumer/src/projector/store.js'
-import { CATEGORY_COLUMNS, DATA_COLUMNS, encodeChunk, type Chunk } from './tsv.js'
+import { DATA_COLUMNS, encodeChunk, type Chunk } from './tsv.js'
 import { BUCKETS, generateUser, type GeneratedUser } from './users.js'
 
 /** Bumped whenever generateUser changes what it makes for a seed. */
@@ -148,11 +150,10 @@ async function loadChunk(conn: mysql.PoolConnection, seed: number, chunk: Chunk)
     // Rare: only users folded from events before the fixture came. Their chunk is made again without them.
     const rows = merged.length === 0 ? chunk : encodeChunk(seed, chunk.firstUser, chunk.lastUser, new Set(merged))
     await loadData(conn, 'user_recap_data', DATA_COLUMNS, rows.data)
-    await loadData(conn, 'user_recap_categories', CATEGORY_COLUMNS, rows.categories)
     await addDeltas(conn, merged.map((id) => toDelta(generateUser(seed, id))))
     await conn.query('INSERT INTO read_model_fixture_chunks (name, first_user, last_user) VALUES (?, ?, ?)', [FIXTURE_NAME, chunk.firstUser, chunk.lastUser])
     await conn.commit()
-    return { rows: rows.users + rows.categoryRows + merged.length, merged }
+    return { rows: rows.users + merged.length, merged }
   } catch (err) {
     await conn.rollback().catch(() => undefined)
     throw err
@@ -172,8 +173,7 @@ async function makeChunk(seed: number, first: number, last: number): Promise<Chu
   }
   return {
     firstUser: first, lastUser: last,
-    data: Buffer.concat(parts.map((p) => p.data)), categories: Buffer.concat(parts.map((p) => p.categories)),
-    users: parts.reduce((s, p) => s + p.users, 0), categoryRows: parts.reduce((s, p) => s + p.categoryRows, 0),
+    data: Buffer.concat(parts.map((p) => p.data)), users: parts.reduce((s, p) => s + p.users, 0),
   }
 }
 

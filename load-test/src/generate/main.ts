@@ -2,7 +2,7 @@
  * npm run generate:test-data [users] [-- --seed N --parallel N --chunk N]
  *
  * Loads users 1..users (default 10,000,000) of a seeded, deterministic generator straight into
- * the MySQL read model (user_recap_data and user_recap_categories), as the old system's
+ * the MySQL read model (user_recap_data, one row per user), as the old system's
  * `generate:test-data` did, then prints the users per trx_count bucket as its verification
  * SQL did. Running it again is a no-op; a larger count adds the missing users. The projector
  * may keep running: events for generated users fold on top of their rows. See

@@ -1,20 +1,27 @@
 /**
  * Generated users as the tab-separated bytes `LOAD DATA` reads (\N for NULL, one row a line):
- * one buffer for `user_recap_data`, one for `user_recap_categories`. This is the generator's
- * hot loop (10 M users, ~20 M rows): digits and dates are written straight into preallocated
- * buffers, with no string per row (building strings made the garbage collector the largest
- * cost, 14 µs per user; bytes take under 1 µs).
+ * one line of `user_recap_data` per user, its categories in the row's `fixture_categories`
+ * (JSON, consumer/src/projector/fixture.ts), so that 10 M users are 10 M rows. This is the
+ * generator's hot loop: digits and dates are written straight into a preallocated buffer, with
+ * no string per row (building strings made the garbage collector the largest cost, 14 µs per
+ * user; bytes take under 1 µs).
  */
 import { CATEGORIES, generateUser, type GeneratedUser } from './users.js'
 
-/** The columns of each text, in order (the LOAD DATA column lists). */
-export const DATA_COLUMNS = ['user_id', 'trx_count', 'total_amount', 'refund_count', 'refunded_amount', 'first_trx_at', 'last_trx_at', 'top_category'] as const
-export const CATEGORY_COLUMNS = ['user_id', 'category', 'trx_count', 'amount'] as const
+/** The columns of each line, in order (the LOAD DATA column list). */
+export const DATA_COLUMNS = ['user_id', 'trx_count', 'total_amount', 'refund_count', 'refunded_amount', 'first_trx_at', 'last_trx_at', 'top_category', 'fixture_categories'] as const
 
 const TAB = 9
 const NL = 10
+const OPEN = 91 // [
+const CLOSE = 93 // ]
+const COMMA = 44
 const NULL = Buffer.from('\\N')
+// The generator's names need no escaping, in TSV or in JSON: checked once, here.
+for (const [name] of CATEGORIES) if (!/^[a-z][a-z &-]*$/.test(name)) throw new Error(`category "${name}" would need escaping`)
 const NAMES = new Map(CATEGORIES.map(([name]) => [name, Buffer.from(name)]))
+/** `["name",` of each category, the start of its JSON triple. */
+const JSON_NAMES = new Map(CATEGORIES.map(([name]) => [name, Buffer.from(`[${JSON.stringify(name)},`)]))
 const dayPrefixes = new Map<number, Buffer>()
 
 /** A growable byte buffer with the few writes a TSV row needs. */
@@ -102,12 +109,14 @@ export class ByteWriter {
   }
 }
 
-function name(w: ByteWriter, category: string): ByteWriter {
-  return w.bytes(NAMES.get(category) ?? Buffer.from(category))
+function bytesOf(table: ReadonlyMap<string, Buffer>, category: string): Buffer {
+  const bytes = table.get(category)
+  if (bytes === undefined) throw new Error(`not a generated category: ${category}`)
+  return bytes
 }
 
-/** One user's rows: its line of user_recap_data and its lines of user_recap_categories. */
-export function writeUser(data: ByteWriter, categories: ByteWriter, u: GeneratedUser): void {
+/** One user's line of user_recap_data, with its categories as `fixture_categories`. */
+export function writeUser(data: ByteWriter, u: GeneratedUser): void {
   data.int(u.userId).byte(TAB).int(u.trxCount).byte(TAB).int(u.totalAmount).byte(TAB).int(u.refundCount).byte(TAB).int(u.refundedAmount).byte(TAB)
   if (u.firstTrxAt === null) data.bytes(NULL)
   else data.datetime(u.firstTrxAt)
@@ -116,33 +125,36 @@ export function writeUser(data: ByteWriter, categories: ByteWriter, u: Generated
   else data.datetime(u.lastTrxAt)
   data.byte(TAB)
   if (u.topCategory === null) data.bytes(NULL)
-  else name(data, u.topCategory)
+  else data.bytes(bytesOf(NAMES, u.topCategory))
+  data.byte(TAB)
+  if (u.categories.length === 0) data.bytes(NULL)
+  else {
+    data.byte(OPEN)
+    u.categories.forEach((c, i) => {
+      if (i > 0) data.byte(COMMA)
+      data.bytes(bytesOf(JSON_NAMES, c.category)).int(c.trxCount).byte(COMMA).int(c.amount).byte(CLOSE)
+    })
+    data.byte(CLOSE)
+  }
   data.byte(NL)
-  for (const c of u.categories) name(categories.int(u.userId).byte(TAB), c.category).byte(TAB).int(c.trxCount).byte(TAB).int(c.amount).byte(NL)
 }
 
 export interface Chunk {
   readonly firstUser: number
   readonly lastUser: number
   readonly data: Buffer
-  readonly categories: Buffer
   readonly users: number
-  readonly categoryRows: number
 }
 
 /** The rows of users `firstUser..lastUser`, less those in `skip` (users the read model holds already). */
 export function encodeChunk(seed: number, firstUser: number, lastUser: number, skip: ReadonlySet<number> = new Set()): Chunk {
   const span = lastUser - firstUser + 1
-  const data = new ByteWriter(span * 96 + 64)
-  const categories = new ByteWriter(span * 48 + 64)
+  const data = new ByteWriter(span * 160 + 64)
   let users = 0
-  let categoryRows = 0
   for (let id = firstUser; id <= lastUser; id++) {
     if (skip.has(id)) continue
-    const u = generateUser(seed, id)
-    writeUser(data, categories, u)
+    writeUser(data, generateUser(seed, id))
     users++
-    categoryRows += u.categories.length
   }
-  return { firstUser, lastUser, data: data.bytesWritten(), categories: categories.bytesWritten(), users, categoryRows }
+  return { firstUser, lastUser, data: data.bytesWritten(), users }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { toMysqlDatetime } from '../../../../lib/src/time.js'
+import { parseFixtureCategories } from '../../../../consumer/src/projector/fixture.js'
 import { ByteWriter, encodeChunk } from '../../../src/generate/tsv.js'
 import { generateUser } from '../../../src/generate/users.js'
 
@@ -13,21 +14,24 @@ test('ByteWriter writes integers, padded digits and DATETIME(6) text', () => {
   }
 })
 
-test('a chunk holds one line per user and per category, \\N for NULL, and skips the users asked', () => {
+test('a chunk holds one line per user, \\N for NULL, its categories as the JSON the projector reads, and skips the users asked', () => {
   const chunk = encodeChunk(42, 1, 200, new Set([5, 6]))
   const data = chunk.data.toString().trimEnd().split('\n').map((l) => l.split('\t'))
-  const categories = chunk.categories.toString().trimEnd().split('\n').map((l) => l.split('\t'))
   assert.equal(chunk.users, 198)
   assert.equal(data.length, 198)
-  assert.equal(categories.length, chunk.categoryRows)
   assert.ok(!data.some((f) => f[0] === '5' || f[0] === '6'))
+  let withCategories = 0
   for (const f of data) {
-    assert.equal(f.length, 8)
+    assert.equal(f.length, 9)
     const u = generateUser(42, Number(f[0]))
-    assert.deepEqual(f, [String(u.userId), String(u.trxCount), String(u.totalAmount), String(u.refundCount), String(u.refundedAmount),
+    assert.deepEqual(f.slice(0, 8), [String(u.userId), String(u.trxCount), String(u.totalAmount), String(u.refundCount), String(u.refundedAmount),
       u.firstTrxAt === null ? '\\N' : toMysqlDatetime(u.firstTrxAt), u.lastTrxAt === null ? '\\N' : toMysqlDatetime(u.lastTrxAt), u.topCategory ?? '\\N'])
+    const categories = u.categories.map((c) => [c.category, c.trxCount, c.amount])
+    if (categories.length === 0) assert.equal(f[8], '\\N')
+    else {
+      withCategories++
+      assert.deepEqual(parseFixtureCategories(f[8] ?? ''), categories)
+    }
   }
-  const expected = Array.from({ length: 200 }, (_, i) => i + 1).filter((id) => id !== 5 && id !== 6)
-    .flatMap((id) => generateUser(42, id).categories.map((c) => [String(id), c.category, String(c.trxCount), String(c.amount)]))
-  assert.deepEqual(categories, expected)
+  assert.ok(withCategories > 100)
 })
