@@ -149,7 +149,7 @@ export type ProjectorMetrics = ReturnType<typeof createProjectorMetrics>
 export function createQueryMetrics(registry: Registry) {
   return {
     cache: new Counter({
-      name: 'pipeline_query_cache_total', help: 'Read-model lookups by result: hit, miss (loaded from MySQL), shared (joined a load in flight), bypass (Redis unavailable)',
+      name: 'pipeline_query_cache_total', help: 'Read-model lookups by result: local (near cache, in the process), hit (Redis), miss (loaded from MySQL), shared (joined a load in flight), bypass (Redis unavailable)',
       labelNames: ['result'] as const, registers: [registry],
     }),
     loadDuration: new Histogram({

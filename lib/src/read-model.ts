@@ -7,7 +7,8 @@
  */
 import type { Redis } from 'ioredis'
 
-export const userDataKey = (userId: number): string => `user-data:${userId}`
+export const USER_DATA_PREFIX = 'user-data:'
+export const userDataKey = (userId: number): string => `${USER_DATA_PREFIX}${userId}`
 export const userGenerationKey = (userId: number): string => `user-data-gen:${userId}`
 
 /** Generation counters outlive any read in flight, and then expire (users are unbounded). */

@@ -4,6 +4,7 @@ import {
 } from '../../lib/src/config.js'
 import type { SignatureConfig } from './auth/signature.js'
 import type { CacheConfig } from './cache/cache-aside.js'
+import type { NearCacheConfig } from './cache/near-cache.js'
 
 /** For local runs only: a process started with it logs a warning; set QUERY_SIGNING_SECRET anywhere else. */
 export const LOCAL_SIGNING_SECRET = 'local-development-signing-secret'
@@ -13,6 +14,7 @@ export interface QueryConfig {
   readonly port: number
   readonly signature: SignatureConfig
   readonly cache: CacheConfig
+  readonly nearCache: NearCacheConfig
   readonly mysql: MysqlConfig
   readonly redis: RedisConfig
   readonly log: LogConfig
@@ -32,16 +34,20 @@ export function parseQueryConfig(env: Env, host: { readonly fdLimit?: number | u
     CACHE_TTL_SECONDS: positiveInt({ default: 3600 }),
     CACHE_TTL_JITTER: num({ default: 0.2 }),
     CACHE_NOT_FOUND_TTL_SECONDS: positiveInt({ default: 5 }),
+    NEAR_CACHE_ENTRIES: num({ default: 100_000 }),
+    NEAR_CACHE_MAX_AGE_MS: positiveInt({ default: 30_000 }),
     QUERY_RETRY_AFTER_SECONDS: positiveInt({ default: 1 }),
     SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 10_000 }),
   })
   if (e.QUERY_SIGNING_SECRET.length < 16) throw invalidConfig('QUERY_SIGNING_SECRET', 'must be at least 16 characters')
+  if (!Number.isSafeInteger(e.NEAR_CACHE_ENTRIES) || e.NEAR_CACHE_ENTRIES < 0) throw invalidConfig('NEAR_CACHE_ENTRIES', `must be a whole number ≥ 0 (0: off), got ${e.NEAR_CACHE_ENTRIES}`)
   if (!(e.CACHE_TTL_JITTER >= 0 && e.CACHE_TTL_JITTER < 1)) throw invalidConfig('CACHE_TTL_JITTER', `must be in [0, 1), got ${e.CACHE_TTL_JITTER}`)
   return deepFreeze({
     host: e.QUERY_HOST,
     port: e.QUERY_PORT,
     signature: { secret: e.QUERY_SIGNING_SECRET, maxSkewMs: e.QUERY_MAX_SKEW_SECONDS * 1000, legacy: e.QUERY_LEGACY_SIGNATURES },
     cache: { ttlSeconds: e.CACHE_TTL_SECONDS, jitter: e.CACHE_TTL_JITTER, notFoundTtlSeconds: e.CACHE_NOT_FOUND_TTL_SECONDS },
+    nearCache: { maxEntries: e.NEAR_CACHE_ENTRIES, maxAgeMs: e.NEAR_CACHE_MAX_AGE_MS },
     mysql: parseMysqlConfig(env),
     redis: parseRedisConfig(env),
     log: parseLogConfig(env),

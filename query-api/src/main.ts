@@ -5,11 +5,13 @@ import { limitConnections } from '../../lib/src/http/connections.js'
 import { createLogger } from '../../lib/src/logger.js'
 import { createConnectionMetrics, createHttpMetrics, createProcessMetrics, createQueryMetrics, createRegistry } from '../../lib/src/metrics.js'
 import { createMysqlPool } from '../../lib/src/mysql/pool.js'
+import { USER_DATA_PREFIX } from '../../lib/src/read-model.js'
 import { createRedis, redisReady } from '../../lib/src/redis.js'
 import { handleProcessErrors } from '../../lib/src/process-errors.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { buildQueryApp } from './app.js'
-import { createCacheAside } from './cache/cache-aside.js'
+import { CACHE_RESULTS, createCacheAside } from './cache/cache-aside.js'
+import { createNearCache } from './cache/near-cache.js'
 import { LOCAL_SIGNING_SECRET, parseQueryConfig } from './config.js'
 import { createUserDataReader, type UserData } from './user-data.js'
 
@@ -23,15 +25,17 @@ const processErrors = handleProcessErrors({
   process, logger, metrics: createProcessMetrics(registry), maxTransientPerMinute: parseProcessConfig(process.env).maxTransientErrorsPerMinute,
 })
 const metrics = { registry, http: createHttpMetrics(registry), query: createQueryMetrics(registry) }
-for (const result of ['hit', 'miss', 'shared', 'bypass']) metrics.query.cache.inc({ result }, 0)
+for (const result of CACHE_RESULTS) metrics.query.cache.inc({ result }, 0)
 
 const pool = createMysqlPool(config.mysql)
 const redis = createRedis(config.redis, logger)
 // Without Redis the process still works (reads from MySQL; entries expire by TTL): wait briefly, never fail.
 await redisReady(redis, 3000).catch((err: unknown) => logger.warn({ err }, 'redis not ready: starting without it'))
 const readUser = createUserDataReader(pool)
+const near = createNearCache(redis, { prefix: USER_DATA_PREFIX, config: config.nearCache, logger })
 const cache = createCacheAside<UserData>({
   redis,
+  near,
   config: config.cache,
   metrics: metrics.query,
   load: async (userId) => {
@@ -59,6 +63,7 @@ limitConnections(app.server, config.connections.maxConnections, createConnection
 const close = once(async () => {
   await app.close()
   await pool.end()
+  near.close()
   redis.disconnect()
 })
 processErrors.attach(handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close }))

@@ -283,8 +283,9 @@ export function parseCacheCounters(text) {
   return out
 }
 
-/** hit / (hit + miss + shared + bypass) of counter deltas; null when there was no lookup. */
+/** (local + hit) / (local + hit + miss + shared + bypass) of counter deltas; null when there was no lookup. */
 export function hitRate(cache) {
-  const lookups = (cache.hit ?? 0) + (cache.miss ?? 0) + (cache.shared ?? 0) + (cache.bypass ?? 0)
-  return lookups > 0 ? (cache.hit ?? 0) / lookups : null
+  const hits = (cache.local ?? 0) + (cache.hit ?? 0)
+  const lookups = hits + (cache.miss ?? 0) + (cache.shared ?? 0) + (cache.bypass ?? 0)
+  return lookups > 0 ? hits / lookups : null
 }

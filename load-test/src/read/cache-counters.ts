@@ -1,5 +1,5 @@
 /**
- * query-api's pipeline_query_cache_total counters (by result: hit, miss, shared, bypass), read
+ * query-api's pipeline_query_cache_total counters (by result: local, hit, miss, shared, bypass), read
  * from its /metrics. They count every reader of that query-api, not only this load test.
  */
 import { parseCacheCounters } from '../../k6/lib/scenarios.js'
@@ -19,9 +19,9 @@ export async function scrapeCacheCounters(queryUrl: string): Promise<CacheCounte
   }
 }
 
-/** after − before for each result (the standard four always present). */
+/** after − before for each result (the standard five always present). */
 export function cacheDelta(before: CacheCounters, after: CacheCounters): Record<string, number> {
-  const out: Record<string, number> = { hit: 0, miss: 0, shared: 0, bypass: 0 }
+  const out: Record<string, number> = { local: 0, hit: 0, miss: 0, shared: 0, bypass: 0 }
   for (const key of Object.keys(after)) out[key] = (after[key] ?? 0) - (before[key] ?? 0)
   return out
 }

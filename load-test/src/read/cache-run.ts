@@ -53,9 +53,9 @@ export async function runCacheScenarios(
   const md = [
     `# load-test:read ${stamp}`, '',
     `${users} seeded users; ${connections} connections; query-api ${target.queryUrl}.`, '',
-    '| scenario | connections | requests | req/s | p50 ms | p99 ms | max ms | statuses | cache (hit/miss/shared/bypass) |',
+    '| scenario | connections | requests | req/s | p50 ms | p99 ms | max ms | statuses | cache (local/hit/miss/shared/bypass) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
-    ...results.map((r) => `| ${r.name} | ${r.connections} | ${r.requests} | ${r.requestsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${Object.entries(r.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')} | ${r.cache.hit ?? 0}/${r.cache.miss ?? 0}/${r.cache.shared ?? 0}/${r.cache.bypass ?? 0} |`),
+    ...results.map((r) => `| ${r.name} | ${r.connections} | ${r.requests} | ${r.requestsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${Object.entries(r.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')} | ${r.cache.local ?? 0}/${r.cache.hit ?? 0}/${r.cache.miss ?? 0}/${r.cache.shared ?? 0}/${r.cache.bypass ?? 0} |`),
     '', `Stampede: 5 bursts of 200 concurrent reads of one just-invalidated user → ${misses} MySQL loads, ${shared} reads shared a load in flight.`, '',
   ].join('\n')
   writeFileSync(join(dir, 'report.md'), md)

@@ -45,7 +45,7 @@ export interface ReadTotals {
   readonly errorRate: number
   readonly latencyMs: LatencyFigures
   readonly cache: Readonly<Record<string, number>>
-  /** hit / (hit + miss + shared + bypass); null without lookups. */
+  /** (local + hit) / (local + hit + miss + shared + bypass); null without lookups. */
   readonly hitRate: number | null
 }
 

@@ -105,7 +105,7 @@ test('each read scenario for 2 s on 50 seeded users: 0 errors, the summary writt
     const l = summary.totals.latencyMs
     assert.ok(l.p50 > 0 && l.p50 <= l.p90 && l.p90 <= l.p95 && l.p95 <= l.p99 && l.p99 <= l.max, JSON.stringify(l))
     assert.ok(summary.totals.hitRate === null || (summary.totals.hitRate >= 0 && summary.totals.hitRate <= 1))
-    assert.deepEqual(Object.keys(summary.totals.cache).slice(0, 4), ['hit', 'miss', 'shared', 'bypass'], label)
+    assert.deepEqual(Object.keys(summary.totals.cache).slice(0, 5), ['local', 'hit', 'miss', 'shared', 'bypass'], label)
 
     assert.ok(summary.timeline.length >= 2, `${summary.timeline.length} points`)
     assert.deepEqual(summary.timeline.map((p) => p.t), summary.timeline.map((_, i) => i + 1))

@@ -6,11 +6,14 @@
  *   expire together), and only if the generation did not move during the load, so a load
  *   that raced the projector's commit never caches the older row;
  * - "no such user" is cached too, shorter, so unknown ids cannot hammer MySQL;
- * - Redis unavailable: answered from MySQL (bypass), never an error of its own.
+ * - Redis unavailable: answered from MySQL (bypass), never an error of its own;
+ * - with a near cache (./near-cache.ts), hot entries are answered from the process (local),
+ *   kept exact by Redis's invalidations.
  */
 import type { Redis } from 'ioredis'
 import type { QueryMetrics } from '../../../lib/src/metrics.js'
 import { userDataKey, userGenerationKey } from '../../../lib/src/read-model.js'
+import type { NearCache } from './near-cache.js'
 
 export interface CacheConfig {
   readonly ttlSeconds: number
@@ -33,7 +36,11 @@ export interface CacheAsideDeps<T> {
   readonly config: CacheConfig
   readonly metrics?: QueryMetrics
   readonly random?: () => number
+  /** In-process copies of hot entries; none: every lookup goes to Redis. */
+  readonly near?: NearCache
 }
+
+export const CACHE_RESULTS = ['local', 'hit', 'miss', 'shared', 'bypass'] as const
 
 const NOT_FOUND = 'null'
 
@@ -47,7 +54,9 @@ return 0`
 export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside {
   const random = deps.random ?? Math.random
   const inFlight = new Map<number, Promise<string | undefined>>()
-  const count = (result: 'hit' | 'miss' | 'shared' | 'bypass') => deps.metrics?.cache.inc({ result })
+  const near = deps.near
+  const counters = new Map(CACHE_RESULTS.map((result) => [result, deps.metrics?.cache.labels({ result })]))
+  const count = (result: typeof CACHE_RESULTS[number]) => counters.get(result)?.inc()
 
   function ttl(found: boolean): number {
     const base = found ? deps.config.ttlSeconds : deps.config.notFoundTtlSeconds
@@ -67,10 +76,18 @@ export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside {
 
   return {
     async getJson(userId) {
+      const key = userDataKey(userId)
+      const local = near?.get(key)
+      if (local !== undefined) {
+        count('local')
+        return local === NOT_FOUND ? undefined : local
+      }
+      const read = near?.begin(key)
       let generation: string | undefined
       try {
-        const [cached, gen] = await deps.redis.mget(userDataKey(userId), userGenerationKey(userId))
+        const [cached, gen] = await deps.redis.mget(key, userGenerationKey(userId))
         if (typeof cached === 'string') {
+          near?.complete(read, cached)
           count('hit')
           return cached === NOT_FOUND ? undefined : cached
         }
@@ -78,6 +95,10 @@ export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside {
       } catch {
         generation = undefined // Redis unavailable: load, but do not store
       }
+      // The near cache keeps only what it read from Redis: a fill is a change of the key, whose
+      // invalidation Redis sends to us too (scripts are not covered by NOLOOP); the next read,
+      // a Redis hit, is kept.
+      near?.abandon(read)
       const running = inFlight.get(userId)
       if (running !== undefined) {
         count('shared')
