@@ -13,7 +13,7 @@ import { createLogger } from '../lib/src/logger.js'
 import { createMysqlPool } from '../lib/src/mysql/pool.js'
 import { createRedis, redisReady } from '../lib/src/redis.js'
 import { parseGroupConfig } from '../consumer/src/config.js'
-import { loadGeneratedUsers } from '../load-test/src/generate/load.js'
+import { FixtureConflictError, loadGeneratedUsers } from '../load-test/src/generate/load.js'
 import { emptyReadModel } from '../load-test/src/generate/reset.js'
 import { createProgress } from '../load-test/src/progress.js'
 
@@ -55,6 +55,11 @@ try {
       console.log(`loaded ${report.loadedUsers.toLocaleString('en')} generated users in ${report.seconds.toFixed(1)} s`)
     }
   }
+} catch (err) {
+  // A fixture this generator cannot make again (another generator version made it): say so, no stack trace.
+  if (!(err instanceof FixtureConflictError)) throw err
+  console.error(`the generated users cannot be loaded again: ${err.message}`)
+  code = 2
 } finally {
   await admin.disconnect()
   await pool.end()

@@ -13,18 +13,18 @@ import { parseMysqlConfig, parseRedisConfig } from '../../../lib/src/config.js'
 import { createMysqlPool } from '../../../lib/src/mysql/pool.js'
 import { createRedis, redisReady } from '../../../lib/src/redis.js'
 import { createLogger } from '../../../lib/src/logger.js'
+import { wholeNumber } from '../cli.js'
 import { createProgress } from '../progress.js'
 import { bucketDistribution, DEFAULT_SEED, FixtureConflictError, loadGeneratedUsers } from './load.js'
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string' }, chunk: { type: 'string' }, parallel: { type: 'string' } } })
 const whole = (name: string, raw: string | undefined, fallback: number): number => {
-  if (raw === undefined) return fallback
-  const n = Number(raw.replace(/_/g, ''))
-  if (!Number.isSafeInteger(n) || n <= 0) {
-    console.error(`${name} must be a positive whole number, got "${raw}"`)
+  try {
+    return wholeNumber(name, raw, { min: 1 }) ?? fallback
+  } catch (err) {
+    console.error((err as Error).message)
     process.exit(2)
   }
-  return n
 }
 const users = whole('users', positionals[0], 10_000_000)
 const seed = whole('--seed', values.seed, DEFAULT_SEED)

@@ -6,7 +6,7 @@
  * log on top. Dropped (`--drop-generated`): the fixture is forgotten with its rows.
  */
 import type mysql from 'mysql2/promise'
-import { FIXTURE_NAME, readFixture, type FixtureRecord } from './load.js'
+import { FIXTURE_NAME, FixtureConflictError, GENERATOR_VERSION, readFixture, type FixtureRecord } from './load.js'
 
 export interface ResetResult {
   /** The fixture to load again; undefined when there was none or it was dropped. */
@@ -16,6 +16,8 @@ export interface ResetResult {
 
 export async function emptyReadModel(pool: Pick<mysql.Pool, 'query'>, o: { groupId: string; topic: string; keepGenerated: boolean }): Promise<ResetResult> {
   const fixture = await readFixture(pool)
+  // Kept means loaded again: refuse before emptying anything if this generator cannot make them.
+  if (o.keepGenerated && fixture !== undefined && fixture.generator !== GENERATOR_VERSION) throw new FixtureConflictError(fixture)
   for (const table of ['user_recap_data', 'user_recap_categories', 'user_recap_applied', 'read_model_fixture_chunks']) {
     await pool.query(`TRUNCATE TABLE ${table}`)
   }

@@ -3,6 +3,7 @@
  * (the old command line, kept as is) → a checked, frozen plan.
  */
 import { parseArgs } from 'node:util'
+import { UsageError, wholeNumber } from '../cli.js'
 
 export interface Plan {
   readonly clients: number
@@ -25,15 +26,11 @@ options:
   --max-outstanding N  requests in flight per client before it counts sends as skipped (default 5000)
   --drain-timeout S    how long to wait for the sink to catch up (default 120)`
 
-export class UsageError extends Error {}
+export { UsageError }
 
 function positive(name: string, raw: string | undefined, fallback?: number): number {
-  if (raw === undefined) {
-    if (fallback !== undefined) return fallback
-    throw new UsageError(`missing ${name}`)
-  }
-  const value = Number(raw)
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0) throw new UsageError(`${name} must be a positive whole number, got "${raw}"`)
+  const value = wholeNumber(name, raw, { min: 1 }) ?? fallback
+  if (value === undefined) throw new UsageError(`missing ${name}`)
   return value
 }
 

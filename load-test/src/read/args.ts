@@ -4,6 +4,9 @@
  */
 import { parseArgs } from 'node:util'
 import { SCENARIO_NAMES, type ScenarioName } from '../../k6/lib/scenarios.js'
+import { UsageError, wholeNumber } from '../cli.js'
+
+export { UsageError }
 
 export const USAGE = `usage: npm run load-test:read [-- options]
   --scenario NAME      cache (default): seed users, then hot/cold/stampede/unknown (autocannon)
@@ -23,8 +26,6 @@ old scenarios:
   --legacy             legacy base64 signatures (query-api needs QUERY_LEGACY_SIGNATURES=true)
   --connections N      HTTP connections (closed: one per VU; open: 64)
 env: QUERY_URL (http://127.0.0.1:3002), PRODUCER_URL (http://127.0.0.1:3000), QUERY_SIGNING_SECRET`
-
-export class UsageError extends Error {}
 
 export interface CachePlan {
   readonly mode: 'cache'
@@ -50,13 +51,6 @@ export interface ScenariosPlan {
 
 export type ReadPlan = CachePlan | ScenariosPlan
 
-function wholeNumber(name: string, raw: string | undefined, o: { min: number }): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < o.min) throw new UsageError(`--${name} must be a whole number ≥ ${o.min}, got "${raw}"`)
-  return n
-}
-
 function decimal(name: string, raw: string | undefined, o: { zero: boolean }): number | undefined {
   if (raw === undefined) return undefined
   const n = Number(raw)
@@ -81,15 +75,15 @@ export function parseReadArgs(argv: readonly string[]): ReadPlan {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err))
   }
-  const connections = wholeNumber('connections', values.connections, { min: 1 })
+  const connections = wholeNumber('--connections', values.connections, { min: 1 })
   if (values.scenario === 'cache') {
     const misplaced = SCENARIO_FLAGS.filter((f) => values[f] !== undefined)
     if (misplaced.length > 0) throw new UsageError(`--${misplaced.join(', --')}: only for the old read scenarios (--scenario baseline|normal|high|stress|realistic)`)
     return {
       mode: 'cache',
-      users: wholeNumber('users', values.users, { min: 1 }) ?? 2000,
+      users: wholeNumber('--users', values.users, { min: 1 }) ?? 2000,
       connections: connections ?? 50,
-      seconds: wholeNumber('seconds', values.seconds, { min: 1 }) ?? 10,
+      seconds: wholeNumber('--seconds', values.seconds, { min: 1 }) ?? 10,
     }
   }
   if (values.seconds !== undefined) throw new UsageError('--seconds is for the cache scenarios; use --duration')
@@ -100,14 +94,14 @@ export function parseReadArgs(argv: readonly string[]): ReadPlan {
   return {
     mode: 'scenarios',
     scenarios: names as ScenarioName[],
-    users: wholeNumber('users', values.users, { min: 1 }) ?? 10_000_000,
-    firstUser: wholeNumber('first-user', values['first-user'], { min: 1 }) ?? 1,
+    users: wholeNumber('--users', values.users, { min: 1 }) ?? 10_000_000,
+    firstUser: wholeNumber('--first-user', values['first-user'], { min: 1 }) ?? 1,
     ...optional('durationSeconds', decimal('duration', values.duration, { zero: false })),
-    ...optional('vus', wholeNumber('vus', values.vus, { min: 1 })),
+    ...optional('vus', wholeNumber('--vus', values.vus, { min: 1 })),
     ...optional('rate', decimal('rate', values.rate, { zero: false })),
     ...optional('zipfS', decimal('zipf-s', values['zipf-s'], { zero: false })),
     warmupSeconds: decimal('warmup', values.warmup, { zero: true }) ?? 0,
-    ...optional('seed', wholeNumber('seed', values.seed, { min: 0 })),
+    ...optional('seed', wholeNumber('--seed', values.seed, { min: 0 })),
     legacy: values.legacy ?? false,
     ...optional('connections', connections),
   }

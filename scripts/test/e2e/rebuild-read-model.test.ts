@@ -63,3 +63,14 @@ test('read-model:rebuild --drop-generated forgets them', async (t) => {
   assert.equal(await count(pool, 'SELECT COUNT(*) AS n FROM user_recap_categories'), 0)
   assert.equal(await readFixture(pool), undefined)
 })
+
+test('read-model:rebuild refuses, before emptying anything, generated users this generator cannot make again', async (t) => {
+  const { pool, env, other } = await setUp(t)
+  await pool.query('UPDATE read_model_fixtures SET generator = 999') // as if another generator version had made them
+  const failed = await rebuild(env).then(() => undefined, (err: { code?: number; stderr?: string }) => err)
+  assert.equal(failed?.code, 2)
+  assert.match(failed?.stderr ?? '', /^the generated users cannot be loaded again: the read model holds 3,000 generated users of seed 5 \(generator 999\)/)
+  assert.doesNotMatch(failed?.stderr ?? '', /\n\s+at /, 'no stack trace')
+  assert.equal(await count(pool, 'SELECT COUNT(*) AS n FROM user_recap_data'), 3_001, 'nothing emptied')
+  assert.equal(await count(pool, `SELECT COUNT(*) AS n FROM user_recap_data WHERE user_id = ${other}`), 1)
+})

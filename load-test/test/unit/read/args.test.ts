@@ -27,7 +27,7 @@ test('an old scenario: defaults, and every option', () => {
 test('wrong command lines are usage errors that say what is wrong', () => {
   const wrong = (args: string[], message: RegExp) => assert.throws(() => parseReadArgs(args), (err: unknown) => err instanceof UsageError && message.test(err.message))
   wrong(['--scenario', 'soak'], /unknown scenario "soak"/)
-  wrong(['--scenario', 'normal', '--vus', '0'], /--vus must be a whole number ≥ 1/)
+  wrong(['--scenario', 'normal', '--vus', '0'], /--vus must be a positive whole number, got "0"/)
   wrong(['--scenario', 'normal', '--duration', 'ten'], /--duration must be a number > 0/)
   wrong(['--scenario', 'normal', '--seconds', '5'], /use --duration/)
   wrong(['--rate', '100'], /only for the old read scenarios/)
