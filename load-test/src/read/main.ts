@@ -57,7 +57,8 @@ if (plan.mode === 'cache') {
       const generator = s.processes.find((p) => p.name === 'load-generator')
       console.log(`  ${t.requests.toLocaleString('en-US')} requests, ${t.requestsPerSecond.toLocaleString('en-US')} req/s (> ${TARGETS.requestsPerSecond}), ` +
         `p50 ${t.latencyMs.p50} ms (< ${TARGETS.p50Ms}), p95 ${t.latencyMs.p95} ms (< ${TARGETS.p95Ms}), p99 ${t.latencyMs.p99} ms (< ${TARGETS.p99Ms}), ` +
-        `errors ${(t.errorRate * 100).toFixed(3)} % (< 0.1), hit rate ${t.hitRate === null ? 'n/a' : `${(t.hitRate * 100).toFixed(1)} %`} (> 90)`)
+        `errors ${(t.errorRate * 100).toFixed(3)} % (< 0.1), hit rate ${t.hitRate === null ? 'n/a' : `${(t.hitRate * 100).toFixed(1)} %`} (> 90)` +
+        (t.repeatRate == null ? '' : `; repeats ${(t.repeatRate * 100).toFixed(1)} % (the most a cache empty at the start could hit)`))
       console.log(`  statuses ${JSON.stringify(t.statuses)}; load generator CPU ${generator?.cpuPercent ?? '?'} % (max ${generator?.cpuPercentMax ?? '?'} %)`)
       console.log(`  written to ${dir}/{summary.json,report.md}`)
     } catch (err) {

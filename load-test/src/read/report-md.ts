@@ -34,6 +34,7 @@ export function renderReadReport(s: ReadSummary): string {
     `| max / mean | ${t.latencyMs.max} / ${t.latencyMs.mean} ms | |`,
     `| errors | ${n(t.errors)} (${pct(t.errorRate, 3)}) | < ${pct(TARGETS.errorRate)} ${mark(t.errorRate < TARGETS.errorRate)} |`,
     `| cache hit rate | ${pct(t.hitRate)} | > ${pct(TARGETS.hitRate, 0)} ${hitOk ? '✓' : hitAcceptable ? `(> ${pct(TARGETS.hitRateAcceptable, 0)}: acceptable)` : '✗ missed'} |`,
+    ...(t.repeatRate == null ? [] : [`| repeats (requests for a user this run had asked for already: the most a cache empty at the start could hit; above it, earlier runs warmed the cache) | ${pct(t.repeatRate)} | |`]),
     '',
     `Statuses: ${Object.entries(t.statuses).map(([k, v]) => `${k}: ${n(v)}`).join(', ') || 'none'}. ` +
       `Cache lookups (query-api's counters, all its readers): ${Object.entries(t.cache).map(([k, v]) => `${k} ${n(v)}`).join(', ')}.`,

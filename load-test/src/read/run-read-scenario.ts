@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { stackProcesses, startProcessSampler } from '../procstat.js'
 import { cacheDelta, scrapeCacheCounters, type CacheCounters } from './cache-counters.js'
 import { runClosedLoop } from './closed-loop.js'
+import { createRepeatCounter } from './repeats.js'
 import { createUserDataDriver, type UserDataDriver } from './http-driver.js'
 import { runOpenLoop } from './open-loop.js'
 import { DROPPED, createRecorder, type Recorder } from './recorder.js'
@@ -192,9 +193,16 @@ export async function runReadScenario(o: ReadRunOptions): Promise<ReadSummary> {
     if (initial === undefined) log('note: query-api /metrics does not answer: no cache hit rate')
     const startAt = performance.now() + 20
     const startedAt = new Date(Date.now() + 20).toISOString()
-    const recorder = createRecorder(startAt + warmupSeconds * 1000)
+    const countFrom = startAt + warmupSeconds * 1000
+    const recorder = createRecorder(countFrom)
+    const repeats = createRepeatCounter(firstUser, users)
+    const pickCounted = (): number => {
+      const id = pick()
+      repeats.see(id, performance.now() >= countFrom)
+      return id
+    }
     const timeline = startTimeline({ recorder, queryUrl: o.queryUrl, startAt, warmupSeconds, initial, log })
-    await runLoad(plan, { driver, recorder, pick, startAt, maxInFlight: o.maxInFlight ?? 50_000 })
+    await runLoad(plan, { driver, recorder, pick: pickCounted, startAt, maxInFlight: o.maxInFlight ?? 50_000 })
     await drain(driver, timeoutMs)
     const counters = await timeline.finish()
     const endedAt = new Date().toISOString()
@@ -217,6 +225,7 @@ export async function runReadScenario(o: ReadRunOptions): Promise<ReadSummary> {
       totals: {
         requests: t.requests, requestsPerSecond: round(t.answered / measuredSeconds), statuses: t.statuses, errors: t.errors,
         errorRate: t.requests > 0 ? round(t.errors / t.requests, 6) : 0, latencyMs: t.latencyMs, cache, hitRate: hitRate(cache),
+        repeatRate: repeats.rate === null ? null : round(repeats.rate, 4),
       },
       timeline: timeline.points,
       processes,

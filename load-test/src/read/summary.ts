@@ -47,6 +47,12 @@ export interface ReadTotals {
   readonly cache: Readonly<Record<string, number>>
   /** (local + hit) / (local + hit + miss + shared + bypass); null without lookups. */
   readonly hitRate: number | null
+  /**
+   * Of the requests after the warm-up, the share for a user this run had asked for already
+   * (warm-up included): the hit rate of an unbounded cache that started the run empty
+   * (./repeats.ts). Absent in summaries written before it was added.
+   */
+  readonly repeatRate?: number | null
 }
 
 export interface TimelinePoint {
