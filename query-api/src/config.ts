@@ -34,7 +34,7 @@ export function parseQueryConfig(env: Env, host: { readonly fdLimit?: number | u
     CACHE_TTL_SECONDS: positiveInt({ default: 3600 }),
     CACHE_TTL_JITTER: num({ default: 0.2 }),
     CACHE_NOT_FOUND_TTL_SECONDS: positiveInt({ default: 5 }),
-    NEAR_CACHE_ENTRIES: num({ default: 100_000 }),
+    NEAR_CACHE_ENTRIES: num({ default: 50_000 }),
     NEAR_CACHE_MAX_AGE_MS: positiveInt({ default: 30_000 }),
     QUERY_RETRY_AFTER_SECONDS: positiveInt({ default: 1 }),
     SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 10_000 }),

@@ -7,11 +7,11 @@ const refuses = (env: Record<string, string>, variable: string) =>
   assert.throws(() => parseQueryConfig(env), (err: unknown) =>
     err instanceof PipelineError && err.code === 'PIPELINE_CONFIG_INVALID' && err.errors?.[0]?.path === variable && err.message.includes(variable))
 
-test('defaults parse, frozen: port 3002, local secret, legacy off, 1 h ± 20 %, a near cache of 100,000 entries', () => {
+test('defaults parse, frozen: port 3002, local secret, legacy off, 1 h ± 20 %, a near cache of 50,000 entries', () => {
   const c = parseQueryConfig({})
   assert.deepEqual([c.port, c.signature.secret, c.signature.legacy, c.signature.maxSkewMs], [3002, LOCAL_SIGNING_SECRET, false, 300_000])
   assert.deepEqual(c.cache, { ttlSeconds: 3600, jitter: 0.2, notFoundTtlSeconds: 5 })
-  assert.deepEqual(c.nearCache, { maxEntries: 100_000, maxAgeMs: 30_000 })
+  assert.deepEqual(c.nearCache, { maxEntries: 50_000, maxAgeMs: 30_000 })
   assert.equal(parseQueryConfig({ NEAR_CACHE_ENTRIES: '0' }).nearCache.maxEntries, 0)
   assert.ok(Object.isFrozen(c.signature))
   assert.equal(parseQueryConfig({ QUERY_LEGACY_SIGNATURES: 'true' }).signature.legacy, true)
