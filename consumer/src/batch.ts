@@ -10,26 +10,21 @@
  * behind the fetched batch (Kafka's committed offset ran ahead of it), the partition is sought
  * back to the database's position.
  */
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs'
+import type { EachBatchPayload, KafkaMessage } from '../../lib/src/kafka/types.js'
 import type { Logger } from '../../lib/src/logger.js'
 import { classifyFailure } from './failure.js'
+import type { BatchPosition, PositionOutcome } from './position.js'
 
-export interface PartitionBatch {
-  readonly topic: string
-  readonly partition: number
+/** One partition's fetched batch: its position and its records. */
+export interface PartitionBatch extends BatchPosition {
   readonly messages: readonly KafkaMessage[]
-  readonly firstOffset: bigint
-  /** Last offset of the batch + 1: stored as the partition's position. */
-  readonly nextOffset: bigint
-  /** Write even if the database expects an earlier offset (those records are gone from the log). */
-  readonly allowGap: boolean
 }
 
-export type WriteOutcome = { readonly kind: 'written' } | { readonly kind: 'behind'; readonly storedNext: bigint }
+/** Writes the batch's effects and position in one transaction (../position.ts: writeAtPosition), or reports the stored position. */
+export type BatchWriter = (batch: PartitionBatch) => Promise<PositionOutcome<unknown>>
 
 export interface BatchLoopDeps {
-  /** Writes the batch and its position in one transaction, or reports the stored position. */
-  readonly write: (batch: PartitionBatch) => Promise<WriteOutcome>
+  readonly write: BatchWriter
   readonly retry: { readonly minMs: number; readonly maxMs: number }
   readonly logger: Logger
   readonly seek: (topic: string, partition: number, offset: bigint) => void

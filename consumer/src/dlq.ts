@@ -4,7 +4,7 @@
  * Sent (acks=all) before the sink commits past them: a crash in between duplicates a dead
  * letter, never loses one.
  */
-import type { IHeaders, KafkaMessage, Producer } from 'kafkajs'
+import type { IHeaders, KafkaMessage, Producer } from '../../lib/src/kafka/types.js'
 
 export interface DeadLetter {
   readonly topic: string

@@ -4,7 +4,7 @@
  * Kafka commit after every written batch, and a crash that kafkajs will not restart turned
  * into an orderly shutdown (SIGTERM) rather than a silent stop.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs'
+import type { Consumer, EachBatchPayload, Kafka } from '../../lib/src/kafka/types.js'
 import type { Logger } from '../../lib/src/logger.js'
 import type { GroupConfig } from './config.js'
 

@@ -14,6 +14,7 @@ import { parseConsumerConfig } from './config.js'
 import { createDeadLetters } from './dlq.js'
 import { createGroupConsumer, runGroup } from './group.js'
 import { createSinkWrite } from './sink/handler.js'
+import { createSinkStore } from './sink/store.js'
 
 const config = parseConsumerConfig(process.env)
 const logger = createLogger(config.log, 'consumer')
@@ -47,10 +48,9 @@ processErrors.attach(shutdown)
 await Promise.all([consumer.connect(), dlqProducer.connect()])
 await runGroup(consumer, config.kafka.topic, config.sink, createBatchLoop({
   write: createSinkWrite({
-    pool,
+    store: createSinkStore({ pool, group: config.sink.groupId }),
     decoder,
     deadLetters: createDeadLetters({ producer: dlqProducer, topic: config.kafka.dlqTopic, group: config.sink.groupId }),
-    groupId: config.sink.groupId,
     metrics,
   }),
   retry: { minMs: config.sink.retryMinMs, maxMs: config.sink.retryMaxMs },

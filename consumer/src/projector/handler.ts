@@ -1,26 +1,26 @@
 /**
  * The write of user-recap-projector, run by the batch loop (../batch.ts): pick the trx.*
  * records (by their event-type header, so other records are never decoded), fold them into
- * MySQL with the partition's position, then invalidate the touched users' cache entries.
+ * MySQL with the partition's position (../position.ts), then invalidate the touched users' cache entries.
  *
  * Records that cannot be decoded are counted and passed over: events-pg-sink dead-letters
  * them, and two groups sending the same letters would only double the DLQ.
  */
 import type { Redis } from 'ioredis'
-import type { KafkaMessage } from 'kafkajs'
-import type mysql from 'mysql2/promise'
 import type { Decoder } from '../../../lib/src/avro/codec.js'
+import type { KafkaMessage } from '../../../lib/src/kafka/types.js'
 import type { Logger } from '../../../lib/src/logger.js'
 import type { ProjectorMetrics } from '../../../lib/src/metrics.js'
 import { invalidateUsers } from '../../../lib/src/read-model.js'
-import type { PartitionBatch, WriteOutcome } from '../batch.js'
+import type { BatchWriter } from '../batch.js'
+import { writeAtPosition, type PositionStore } from '../position.js'
 import { isTrxType, toTrxEvent, type TrxEvent } from './fold.js'
-import { projectBatch } from './store.js'
+import type { Projection, TrxAt } from './store.js'
 
 export interface ProjectorWriteDeps {
-  readonly pool: mysql.Pool
+  /** MySQL in production (./store.ts). */
+  readonly store: PositionStore<TrxAt, Projection>
   readonly decoder: Decoder
-  readonly groupId: string
   /** Cache invalidation; undefined: no cache in front of the read model. */
   readonly redis?: Pick<Redis, 'multi'>
   readonly logger: Logger
@@ -32,7 +32,7 @@ function eventType(message: KafkaMessage): string | undefined {
   return Buffer.isBuffer(header) ? header.toString() : typeof header === 'string' ? header : undefined
 }
 
-export function createProjectorWrite(deps: ProjectorWriteDeps): (batch: PartitionBatch) => Promise<WriteOutcome> {
+export function createProjectorWrite(deps: ProjectorWriteDeps): BatchWriter {
   async function invalidate(users: readonly number[]): Promise<void> {
     if (deps.redis === undefined || users.length === 0) return
     try {
@@ -52,7 +52,7 @@ export function createProjectorWrite(deps: ProjectorWriteDeps): (batch: Partitio
       return type === undefined || isTrxType(type) // no header: decode to find out
     })
     await deps.decoder.prepare(trx.map((m) => m.value))
-    const events: { offset: bigint; event: TrxEvent }[] = []
+    const events: TrxAt[] = []
     let undecodable = 0
     for (const m of trx) {
       let event: TrxEvent | undefined
@@ -65,15 +65,7 @@ export function createProjectorWrite(deps: ProjectorWriteDeps): (batch: Partitio
       if (event !== undefined) events.push({ offset: BigInt(m.offset), event })
     }
     const started = performance.now()
-    const conn = await deps.pool.getConnection()
-    let result: Awaited<ReturnType<typeof projectBatch>>
-    try {
-      result = await projectBatch(conn, { ...batch, group: deps.groupId, events })
-    } catch (err) {
-      conn.destroy() // its state is unknown: never hand it back to the pool
-      throw err
-    }
-    conn.release()
+    const result = await writeAtPosition(deps.store, batch, events)
     if (result.kind === 'written') {
       deps.metrics?.batchDuration.observe((performance.now() - started) / 1000)
       deps.metrics?.events.inc({ outcome: 'applied' }, result.applied)

@@ -14,6 +14,7 @@ import { parseProjectorConfig } from '../config.js'
 import { createGroupConsumer, runGroup } from '../group.js'
 import { createProjectorWrite } from './handler.js'
 import { createDedupePruner } from './prune.js'
+import { createProjectorStore } from './store.js'
 
 const config = parseProjectorConfig(process.env)
 const logger = createLogger(config.log, 'projector')
@@ -54,7 +55,7 @@ processErrors.attach(shutdown)
 
 await consumer.connect()
 await runGroup(consumer, config.kafka.topic, config.projector, createBatchLoop({
-  write: createProjectorWrite({ pool, decoder, groupId: config.projector.groupId, redis, logger, metrics }),
+  write: createProjectorWrite({ store: createProjectorStore({ pool, group: config.projector.groupId }), decoder, redis, logger, metrics }),
   retry: { minMs: config.projector.retryMinMs, maxMs: config.projector.retryMaxMs },
   logger,
   onRetry: () => metrics.retries.inc(),

@@ -1,28 +1,27 @@
 /**
- * Applies one partition's trx events to the MySQL read model in one transaction, together
- * with the partition's next offset. The offset row is locked first (two owners of a partition
- * during a rebalance write one after the other, and the second skips what the first wrote);
- * events whose id was already folded (a client's retry put them in the log twice) are skipped.
+ * user-recap-projector's PositionStore (../position.ts): a transaction on a MySQL connection,
+ * the partition's position in `projector_offsets`, the trx events folded into the read model.
+ * Events whose id was already folded (a client's retry put them in the log twice) are skipped.
  */
 import type mysql from 'mysql2/promise'
 import { toMysqlDatetime } from '../../../lib/src/time.js'
+import { writeAtPosition, type BatchPosition, type PositionOutcome, type PositionStore, type PositionTransaction } from '../position.js'
 import { takeFixtureCategories } from './fixture.js'
 import { foldTrx, type TrxEvent, type UserDelta } from './fold.js'
 
-export interface ProjectionBatch {
-  readonly group: string
-  readonly topic: string
-  readonly partition: number
-  readonly firstOffset: bigint
-  readonly nextOffset: bigint
-  readonly allowGap: boolean
-  /** The batch's trx events (other records only move the position). */
-  readonly events: readonly { readonly offset: bigint; readonly event: TrxEvent }[]
+/** A trx event of the batch, at its offset (the batch's other records only move the position). */
+export interface TrxAt {
+  readonly offset: bigint
+  readonly event: TrxEvent
 }
 
-export type ProjectionResult =
-  | { readonly kind: 'written'; readonly applied: number; readonly duplicates: number; readonly users: readonly number[] }
-  | { readonly kind: 'behind'; readonly storedNext: bigint }
+export interface Projection {
+  readonly applied: number
+  /** Events whose id was folded already (by an earlier batch, or twice in this one). */
+  readonly duplicates: number
+  /** The users whose rows changed. */
+  readonly users: readonly number[]
+}
 
 /** An event id as the 32 hex digits of its BINARY(16) column. */
 const hexId = (eventId: string): string => eventId.replace(/-/g, '')
@@ -80,37 +79,73 @@ async function apply(conn: mysql.PoolConnection, events: readonly TrxEvent[]): P
   return addDeltas(conn, foldTrx(events).values())
 }
 
-export async function projectBatch(conn: mysql.PoolConnection, batch: ProjectionBatch): Promise<ProjectionResult> {
-  const key = [batch.group, batch.topic, batch.partition]
+/** Folds `records` (each event id once, ever) in the connection's open transaction. */
+async function project(conn: mysql.PoolConnection, records: readonly TrxAt[]): Promise<Projection> {
+  const fresh = new Map<string, TrxEvent>() // by hex id: one event twice in a batch is folded once
+  for (const { event } of records) fresh.set(hexId(event.eventId), event)
+  const seen = await alreadyApplied(conn, [...fresh.keys()])
+  const events = [...fresh].flatMap(([id, event]) => (seen.has(id) ? [] : [event]))
+  const users = events.length > 0 ? await apply(conn, events) : []
+  return { applied: events.length, duplicates: records.length - events.length, users }
+}
+
+/** A transaction of `group`'s positions on `conn`, begun; `end` hands the connection back (or discards it after a failure). */
+async function beginOn(conn: mysql.PoolConnection, group: string, end: (failure?: unknown) => void): Promise<PositionTransaction<TrxAt, Projection>> {
   await conn.beginTransaction()
-  try {
-    // No row: start at the log's start, whatever Kafka's committed offset says (see sink/copy.ts).
-    await conn.query('INSERT IGNORE INTO projector_offsets (consumer_group, topic, partition_id, next_offset) VALUES (?, ?, ?, 0)', key)
-    const [locked] = await conn.query<mysql.RowDataPacket[]>(
-      'SELECT next_offset FROM projector_offsets WHERE consumer_group = ? AND topic = ? AND partition_id = ? FOR UPDATE', key)
-    const stored = BigInt(String(locked[0]?.next_offset ?? 0))
-    if (stored < batch.firstOffset && !batch.allowGap) {
-      await conn.rollback()
-      return { kind: 'behind', storedNext: stored }
-    }
-    const fresh = new Map<string, TrxEvent>() // by hex id: one event twice in a batch is folded once
-    let considered = 0
-    for (const { offset, event } of batch.events) {
-      if (offset < stored) continue
-      considered++
-      fresh.set(hexId(event.eventId), event)
-    }
-    const seen = await alreadyApplied(conn, [...fresh.keys()])
-    const events = [...fresh].flatMap(([id, event]) => (seen.has(id) ? [] : [event]))
-    const users = events.length > 0 ? await apply(conn, events) : []
-    if (batch.nextOffset > stored) {
+  return {
+    async lockPosition(topic, partition) {
+      const key = [group, topic, partition]
+      await conn.query('INSERT IGNORE INTO projector_offsets (consumer_group, topic, partition_id, next_offset) VALUES (?, ?, ?, 0)', key)
+      const [locked] = await conn.query<mysql.RowDataPacket[]>(
+        'SELECT next_offset FROM projector_offsets WHERE consumer_group = ? AND topic = ? AND partition_id = ? FOR UPDATE', key)
+      return BigInt(String(locked[0]?.next_offset ?? 0))
+    },
+    write: (records) => project(conn, records),
+    async storePosition(topic, partition, nextOffset) {
       await conn.query('UPDATE projector_offsets SET next_offset = ? WHERE consumer_group = ? AND topic = ? AND partition_id = ?',
-        [String(batch.nextOffset), ...key])
-    }
-    await conn.commit()
-    return { kind: 'written', applied: events.length, duplicates: considered - events.length, users }
-  } catch (err) {
-    await conn.rollback().catch(() => undefined) // the connection may be gone; the caller discards it
-    throw err
+        [String(nextOffset), group, topic, partition])
+    },
+    async commit() {
+      await conn.commit()
+      end()
+    },
+    async rollback(failure) {
+      if (failure === undefined) {
+        await conn.rollback()
+        end()
+        return
+      }
+      await conn.rollback().catch(() => undefined) // the connection may be gone: it is discarded
+      end(failure)
+    },
   }
+}
+
+export interface ProjectorStoreDeps {
+  readonly pool: mysql.Pool
+  /** The consumer group whose positions these are. */
+  readonly group: string
+}
+
+export function createProjectorStore({ pool, group }: ProjectorStoreDeps): PositionStore<TrxAt, Projection> {
+  return {
+    async begin() {
+      const conn = await pool.getConnection()
+      // After a failure its state is unknown: never hand it back to the pool.
+      const end = (failure?: unknown) => (failure === undefined ? conn.release() : conn.destroy())
+      try {
+        return await beginOn(conn, group, end)
+      } catch (err) {
+        end(err)
+        throw err
+      }
+    },
+  }
+}
+
+/** One batch of `group` on a connection the caller holds and releases (scripts and tests that fold by hand). */
+export type ProjectionBatch = BatchPosition & { readonly group: string; readonly events: readonly TrxAt[] }
+
+export function projectBatch(conn: mysql.PoolConnection, batch: ProjectionBatch): Promise<PositionOutcome<Projection>> {
+  return writeAtPosition({ begin: () => beginOn(conn, batch.group, () => undefined) }, batch, batch.events)
 }

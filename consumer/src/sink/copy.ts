@@ -1,17 +1,14 @@
 /**
- * Writes one partition's batch to Postgres in one transaction: the rows, and the partition's
- * next offset into `sink_offsets`. Rows go straight into `events` with COPY; only when that
- * fails on a row (an event id already stored: a client's retry; or a data error) does the
- * batch take the careful path: COPY into a session-local staging table, then INSERT …
- * ON CONFLICT (event_id) DO NOTHING. The direct COPY is the common case: Postgres spent about
- * 40 % less CPU per event than when every batch was staged (7.6 vs 13.2 µs, at 25–29k
- * events/s). The offset row is locked first, so two consumers that both believe they own a
- * partition (during a rebalance) write one after the other, and the second skips what the
- * first wrote.
+ * Writes one partition's rows to Postgres in the caller's transaction (./store.ts, with the
+ * partition's position). Rows go straight into `events` with COPY; only when that fails on a
+ * row (an event id already stored: a client's retry; or a data error) does the batch take the
+ * careful path: COPY into a session-local staging table, then INSERT … ON CONFLICT (event_id)
+ * DO NOTHING. The direct COPY is the common case: Postgres spent about 40 % less CPU per event
+ * than when every batch was staged (7.6 vs 13.2 µs, at 25–29k events/s).
  *
  * Rows that Postgres rejects (data errors) are found by splitting the COPY under savepoints,
- * never by dropping the batch; they are handed to `beforeCommit` (the DLQ) and the rest is
- * committed. Any other error propagates: the caller retries the whole batch.
+ * never by dropping the batch; they are returned (for the DLQ) and the rest is written. Any
+ * other error propagates: the caller retries the whole batch.
  */
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -30,21 +27,13 @@ export interface Rejected {
   readonly reason: string
 }
 
-export interface BatchWrite {
-  readonly group: string
-  readonly topic: string
-  readonly partition: number
-  readonly firstOffset: bigint
-  /** Last offset of the batch + 1: stored as the partition's position. */
-  readonly nextOffset: bigint
-  readonly rows: readonly Row[]
-  /** Write even if Postgres expects an earlier offset (those records are gone from the log). */
-  readonly allowGap: boolean
+export interface CopyResult {
+  /** Rows taken (inserted or already stored). */
+  readonly copied: number
+  /** Rows new to `events`. */
+  readonly inserted: number
+  readonly rejected: readonly Rejected[]
 }
-
-export type WriteResult =
-  | { readonly kind: 'written'; readonly copied: number; readonly inserted: number; readonly rejected: readonly Rejected[] }
-  | { readonly kind: 'behind'; readonly storedNext: bigint }
 
 export const STAGING_TABLE = 'events_staging'
 export const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_TABLE}
@@ -122,42 +111,10 @@ async function copyWithSplit(client: pg.PoolClient, rows: readonly Row[]): Promi
   }
 }
 
-export async function writeBatch(
-  client: pg.PoolClient,
-  batch: BatchWrite,
-  beforeCommit: (rejected: readonly Rejected[]) => Promise<void>,
-): Promise<WriteResult> {
-  const key = [batch.group, batch.topic, batch.partition]
-  await client.query('BEGIN')
-  try {
-    // No row: the database has nothing of this partition, so it starts at the log's start,
-    // whatever Kafka's committed offset says (a restored or truncated database must not skip
-    // the records before this batch; the event-id dedupe makes reading them again safe).
-    await client.query(
-      `INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
-       ON CONFLICT DO NOTHING`, key)
-    const locked = await client.query<{ next_offset: string }>(
-      'SELECT next_offset FROM sink_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE', key)
-    const stored = BigInt(locked.rows[0]?.next_offset ?? '0')
-    if (stored < batch.firstOffset && !batch.allowGap) {
-      await client.query('ROLLBACK')
-      return { kind: 'behind', storedNext: stored }
-    }
-    const rows = batch.rows.filter((r) => r.offset >= stored)
-    const { inserted, rejected } = rows.length === 0 ? { inserted: 0, rejected: [] }
-      : (await copyDirect(client, rows)) ? { inserted: rows.length, rejected: [] }
-      : await copyStaged(client, rows)
-    const copied = rows.length - rejected.length
-    if (batch.nextOffset > stored) {
-      await client.query(
-        'UPDATE sink_offsets SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND partition = $3',
-        [...key, String(batch.nextOffset)])
-    }
-    await beforeCommit(rejected)
-    await client.query('COMMIT')
-    return { kind: 'written', copied, inserted, rejected }
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined) // the connection may be gone; the caller discards it
-    throw err
-  }
+/** Writes `rows` into `events` (each event id once) in the caller's open transaction. */
+export async function copyBatch(client: pg.PoolClient, rows: readonly Row[]): Promise<CopyResult> {
+  const { inserted, rejected } = rows.length === 0 ? { inserted: 0, rejected: [] }
+    : (await copyDirect(client, rows)) ? { inserted: rows.length, rejected: [] }
+    : await copyStaged(client, rows)
+  return { copied: rows.length - rejected.length, inserted, rejected }
 }

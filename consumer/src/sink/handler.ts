@@ -1,25 +1,25 @@
 /**
- * The write of events-pg-sink, run by the batch loop (../batch.ts): decode → (dead letters) →
- * one Postgres transaction with the partition's position.
+ * The write of events-pg-sink, run by the batch loop (../batch.ts): decode → one transaction of
+ * the store with the partition's position (../position.ts), the dead letters sent before its commit.
  */
-import type pg from 'pg'
 import type { Decoder } from '../../../lib/src/avro/codec.js'
 import { isPipelineError } from '../../../lib/src/errors.js'
 import type { SinkMetrics } from '../../../lib/src/metrics.js'
-import type { PartitionBatch, WriteOutcome } from '../batch.js'
+import type { BatchWriter, PartitionBatch } from '../batch.js'
 import type { DeadLetter, DeadLetters } from '../dlq.js'
-import { writeBatch, type Row } from './copy.js'
+import { writeAtPosition, type PositionStore } from '../position.js'
+import type { CopyResult, Row } from './copy.js'
 import { toCopyLine } from './rows.js'
 
 export interface SinkWriteDeps {
-  readonly pool: pg.Pool
+  /** Postgres in production (./store.ts). */
+  readonly store: PositionStore<Row, CopyResult>
   readonly decoder: Decoder
   readonly deadLetters: DeadLetters
-  readonly groupId: string
   readonly metrics?: SinkMetrics
 }
 
-export function createSinkWrite(deps: SinkWriteDeps): (batch: PartitionBatch) => Promise<WriteOutcome> {
+export function createSinkWrite(deps: SinkWriteDeps): BatchWriter {
   function decode({ topic, partition, messages }: PartitionBatch): { rows: Row[]; undecodable: DeadLetter[] } {
     const rows: Row[] = []
     const undecodable: DeadLetter[] = []
@@ -40,28 +40,20 @@ export function createSinkWrite(deps: SinkWriteDeps): (batch: PartitionBatch) =>
     await deps.decoder.prepare(messages.map((m) => m.value))
     const { rows, undecodable } = decode(batch)
     const started = performance.now()
-    const client = await deps.pool.connect()
-    let result: Awaited<ReturnType<typeof writeBatch>>
-    try {
-      result = await writeBatch(client, { ...batch, group: deps.groupId, rows }, async (rejected) => {
-        // Rare: index the batch only when Postgres refused rows.
-        const byOffset = rejected.length > 0 ? new Map(messages.map((m) => [m.offset, m])) : undefined
-        const letters = [
-          ...undecodable,
-          ...rejected.flatMap((r) => {
-            const message = byOffset?.get(String(r.offset))
-            return message ? [{ topic, partition, message, reason: 'PIPELINE_ROW_REJECTED', detail: `${r.code}: ${r.reason}` }] : []
-          }),
-        ]
-        await deps.deadLetters.send(letters)
-        // Counted once sent; a retried batch may count a letter again (the DLQ is at least once).
-        for (const letter of letters) deps.metrics?.deadLetters.inc({ reason: letter.reason })
-      })
-    } catch (err) {
-      client.release(err as Error)
-      throw err
-    }
-    client.release()
+    const result = await writeAtPosition(deps.store, batch, rows, async ({ rejected }) => {
+      // Rare: index the batch only when Postgres refused rows.
+      const byOffset = rejected.length > 0 ? new Map(messages.map((m) => [m.offset, m])) : undefined
+      const letters = [
+        ...undecodable,
+        ...rejected.flatMap((r) => {
+          const message = byOffset?.get(String(r.offset))
+          return message ? [{ topic, partition, message, reason: 'PIPELINE_ROW_REJECTED', detail: `${r.code}: ${r.reason}` }] : []
+        }),
+      ]
+      await deps.deadLetters.send(letters)
+      // Counted once sent; a retried batch may count a letter again (the DLQ is at least once).
+      for (const letter of letters) deps.metrics?.deadLetters.inc({ reason: letter.reason })
+    })
     if (result.kind === 'written') {
       deps.metrics?.rows.inc(result.inserted)
       deps.metrics?.duplicates.inc(result.copied - result.inserted)

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
-import type { KafkaMessage } from 'kafkajs'
+import type { KafkaMessage } from '../../../lib/src/kafka/types.js'
 import { loadCatalog } from '../../../lib/src/avro/catalog.js'
 import { encodeRecord } from '../../../lib/src/avro/codec.js'
 import { createKafka } from '../../../lib/src/kafka/client.js'

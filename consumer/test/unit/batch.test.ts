@@ -1,9 +1,12 @@
 /** The batch loop with a fake store and a fake kafkajs batch: retry, seek back, shutdown during backoff. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { EachBatchPayload } from 'kafkajs'
+import type { EachBatchPayload } from '../../../lib/src/kafka/types.js'
 import { quietLogger } from '../../../lib/test/helpers/services.js'
-import { createBatchLoop, type PartitionBatch, type WriteOutcome } from '../../src/batch.js'
+import { createBatchLoop, type PartitionBatch } from '../../src/batch.js'
+import type { PositionOutcome } from '../../src/position.js'
+
+type WriteOutcome = PositionOutcome<unknown>
 
 function payload(offsets: number[]) {
   const resolved: string[] = []

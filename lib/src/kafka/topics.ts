@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from 'kafkajs'
+import type { Admin, ITopicConfig } from './types.js'
 import type { KafkaConfig } from '../config.js'
 
 /** The topic and its dead-letter topic, with every setting explicit (never broker defaults). */

@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Producer } from '@platformatic/kafka'
-import { Partitioners, logLevel, type Kafka } from 'kafkajs'
+import { createProducer } from '../../../lib/src/kafka/producer.js'
+import type { Kafka } from '../../../lib/src/kafka/types.js'
 
 export interface ClientFigures {
   readonly client: 'kafkajs' | '@platformatic/kafka'
@@ -43,7 +44,7 @@ export async function compareClients(kafka: Kafka, brokers: readonly string[], r
   const out: ClientFigures[] = []
   try {
     for (let round = 0; round < 2; round++) {
-      const kjs = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1 })
+      const kjs = createProducer(kafka) // the murmur2 partitioner, one request in flight
       await kjs.connect()
       out.push(await measure('kafkajs', records, async (from, ids) => {
         const messages = ids.slice(from, from + SEND).map((id, i) => ({
@@ -73,5 +74,3 @@ export async function compareClients(kafka: Kafka, brokers: readonly string[], r
   }
   return out
 }
-
-export const quietKafkaLog = logLevel.NOTHING

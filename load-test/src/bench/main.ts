@@ -13,14 +13,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Kafka } from 'kafkajs'
 import { parseKafkaConfig, parseMysqlConfig, parsePostgresConfig } from '../../../lib/src/config.js'
+import { createKafka } from '../../../lib/src/kafka/client.js'
+import { createLogger } from '../../../lib/src/logger.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { parsePlan } from '../parallel/args.js'
 import { runLoadTest } from '../parallel/runner.js'
 import { seedUsers, runScenario } from '../read/scenarios.js'
 import { copyCeiling, noopCeiling, redisGetCeiling } from './ceilings.js'
-import { compareClients, quietKafkaLog } from './clients.js'
+import { compareClients } from './clients.js'
 import { measureIngest, type IngestFigures } from './ingest.js'
 import { benchReadAtScale } from './read-at-scale.js'
 
@@ -153,7 +154,7 @@ for (const name of chosen) {
     }
     case 'kafka-clients': {
       const kafkaConfig = parseKafkaConfig(process.env, 'bench')
-      const runs = await compareClients(new Kafka({ brokers: [...kafkaConfig.brokers], clientId: 'bench', logLevel: quietKafkaLog }), kafkaConfig.brokers)
+      const runs = await compareClients(createKafka(kafkaConfig, createLogger({ level: 'silent' }, 'bench')), kafkaConfig.brokers)
       for (const r of runs) console.log(`  ${r.client}: ${r.recordsPerSecond} records/s, ${r.cpuMicrosPerRecord} µs CPU per record`)
       const mean = (client: string) => {
         const of = runs.filter((r) => r.client === client)

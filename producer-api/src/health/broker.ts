@@ -2,7 +2,7 @@
  * Readiness of the broker side: the broker answers metadata and the topic exists. The
  * answer is cached briefly so that probes cannot flood the broker.
  */
-import type { Admin } from 'kafkajs'
+import type { Admin } from '../../../lib/src/kafka/types.js'
 
 export interface BrokerProbeDeps {
   readonly admin: Pick<Admin, 'fetchTopicMetadata'>

@@ -5,7 +5,7 @@
  * request path to read. A failed read keeps the last snapshot for `staleAfterMs`, then the
  * state becomes unknown (never zero lag). Sampling runs on an unref'd timer and never overlaps.
  */
-import type { Admin } from 'kafkajs'
+import type { Admin } from '../../../lib/src/kafka/types.js'
 import type { LagMetrics } from '../../../lib/src/metrics.js'
 import type { Logger } from '../../../lib/src/logger.js'
 import { decide, worst, type Decision, type PressureState, type Thresholds } from './policy.js'

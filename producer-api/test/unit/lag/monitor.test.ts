@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Admin } from 'kafkajs'
+import type { Admin } from '../../../../lib/src/kafka/types.js'
 import { quietLogger } from '../../../../lib/test/helpers/services.js'
 import { createLagMonitor } from '../../../src/lag/monitor.js'
 import type { Thresholds } from '../../../src/lag/policy.js'
