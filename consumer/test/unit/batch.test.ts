@@ -1,23 +1,29 @@
-/** The batch loop with a fake store and a fake kafkajs batch: retry, seek back, shutdown during backoff. */
+/**
+ * The batch loop with a fake kafkajs batch, writing through a fake write or an in-memory
+ * PositionStore: retry, permanent error, seek back, missing position, shutdown during backoff.
+ */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { EachBatchPayload } from '../../../lib/src/kafka/types.js'
 import { quietLogger } from '../../../lib/test/helpers/services.js'
-import { createBatchLoop, type PartitionBatch } from '../../src/batch.js'
-import type { PositionOutcome } from '../../src/position.js'
+import { createBatchLoop, type BatchWriter, type PartitionBatch } from '../../src/batch.js'
+import { writeAtPosition, type AtOffset, type PositionOutcome } from '../../src/position.js'
+import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
+import { message } from '../helpers/records.js'
 
 type WriteOutcome = PositionOutcome<unknown>
 
-function payload(offsets: number[]) {
+function payload(offsets: number[], overrides: Partial<Pick<EachBatchPayload, 'isRunning' | 'isStale' | 'commitOffsetsIfNecessary' | 'heartbeat'>> = {}) {
   const resolved: string[] = []
   let commits = 0
   const p = {
-    batch: { topic: 't', partition: 0, messages: offsets.map((o) => ({ offset: String(o), key: null, value: null, timestamp: '0', attributes: 0, headers: {} })) },
+    batch: { topic: 't', partition: 0, messages: offsets.map((o) => message(o, null)) },
     resolveOffset: (o: string) => { resolved.push(o) },
     heartbeat: async () => undefined,
     commitOffsetsIfNecessary: async () => { commits++ },
     isRunning: () => true,
     isStale: () => false,
+    ...overrides,
   }
   return { p: p as unknown as EachBatchPayload, resolved, commits: () => commits }
 }
@@ -102,5 +108,107 @@ test('a permanent failure of the store (a missing table) stops the consumer at o
   await loop(p)
   assert.deepEqual(fatal, [missing])
   assert.deepEqual(sleeps, [])
+  assert.deepEqual(resolved, [])
+})
+
+/** A store that keeps every record given to it; the loop writes each batch's records through writeAtPosition. */
+function memory(): { store: MemoryStore<AtOffset, object>; write: BatchWriter } {
+  const store = createMemoryStore((records: readonly AtOffset[]) => ({ stored: records, result: {} }))
+  return { store, write: (b) => writeAtPosition(store, b, b.messages.map((m) => ({ offset: BigInt(m.offset) }))) }
+}
+
+const offsetsOf = (store: MemoryStore<AtOffset, object>) => store.records.map((r) => Number(r.offset))
+
+test('no position row in the database while Kafka is ahead: seek to the log start, then every record from 0 is stored once', async () => {
+  const { store, write } = memory()
+  const seeks: bigint[] = []
+  const loop = createBatchLoop({
+    write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: (_t, _p, offset) => seeks.push(offset),
+  })
+  const fetched = payload([40, 41]) // Kafka's committed offset is 40
+  await loop(fetched.p)
+  assert.deepEqual(seeks, [0n])
+  assert.deepEqual(fetched.resolved, [])
+  assert.deepEqual(offsetsOf(store), [])
+  const fromStart = payload(Array.from({ length: 42 }, (_, i) => i))
+  await loop(fromStart.p)
+  assert.deepEqual(offsetsOf(store), Array.from({ length: 42 }, (_, i) => i))
+  assert.equal(store.position('t', 0), 42n)
+  assert.deepEqual(fromStart.resolved, ['41'])
+})
+
+test('a transient store failure rolls back and is retried: the batch is stored once, with its position, then resolved', async () => {
+  const { store, write } = memory()
+  store.failWrites(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 2)
+  let retries = 0
+  const loop = createBatchLoop({
+    write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => assert.fail('no seek'),
+    onRetry: () => retries++, sleep: async () => undefined,
+  })
+  const { p, resolved, commits } = payload([0, 1, 2])
+  await loop(p)
+  assert.equal(retries, 2)
+  assert.deepEqual(offsetsOf(store), [0, 1, 2])
+  assert.equal(store.position('t', 0), 3n)
+  assert.deepEqual(store.stats, { open: 0, discarded: 2, commits: 1 })
+  assert.deepEqual(resolved, ['2'])
+  assert.equal(commits(), 1)
+})
+
+test('a permanent store failure (a missing table) stores nothing, moves no position, resolves nothing, and stops the consumer', async () => {
+  const { store, write } = memory()
+  const missing = Object.assign(new Error("Table 'forecap_db.user_recap_data' doesn't exist"), { code: 'ER_NO_SUCH_TABLE' })
+  store.failWrites(missing)
+  const fatal: unknown[] = []
+  const loop = createBatchLoop({ write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, seek: () => undefined, onFatal: (err) => fatal.push(err) })
+  const { p, resolved } = payload([0, 1])
+  await loop(p)
+  assert.deepEqual(fatal, [missing])
+  assert.deepEqual(offsetsOf(store), [])
+  assert.equal(store.position('t', 0), undefined)
+  assert.deepEqual(resolved, [])
+})
+
+test('a batch the database already has (a replay after a rebalance): nothing stored again, the position stays, the batch is resolved', async () => {
+  const { store, write } = memory()
+  store.setPosition('t', 0, 10n)
+  const loop = createBatchLoop({ write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => assert.fail('no seek') })
+  const { p, resolved } = payload([6, 7, 8, 9, 10, 11])
+  await loop(p)
+  assert.deepEqual(offsetsOf(store), [10, 11])
+  assert.equal(store.position('t', 0), 12n)
+  assert.deepEqual(resolved, ['11'])
+})
+
+test('a failed Kafka commit after the write: the database has the batch and its position, the loop does not throw', async () => {
+  const { store, write } = memory()
+  const loop = createBatchLoop({ write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => undefined })
+  const { p, resolved } = payload([0, 1], { commitOffsetsIfNecessary: async () => { throw new Error('coordinator not available') } })
+  await loop(p)
+  assert.deepEqual(offsetsOf(store), [0, 1])
+  assert.equal(store.position('t', 0), 2n)
+  assert.deepEqual(resolved, ['1'])
+})
+
+test('a batch of a partition this consumer no longer owns (stale, or stopping) is not written', async () => {
+  const { store, write } = memory()
+  const loop = createBatchLoop({ write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => undefined })
+  const stale = payload([0], { isStale: () => true })
+  await loop(stale.p)
+  const stopped = payload([0], { isRunning: () => false })
+  await loop(stopped.p)
+  assert.deepEqual(offsetsOf(store), [])
+  assert.deepEqual([...stale.resolved, ...stopped.resolved], [])
+})
+
+test('a heartbeat that fails while retrying (the partition was reassigned) leaves the batch to its next owner: written by nobody here', async () => {
+  const { store, write } = memory()
+  store.failWrites(new Error('database down'))
+  const loop = createBatchLoop({
+    write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => undefined, sleep: async () => undefined,
+  })
+  const { p, resolved } = payload([0], { heartbeat: async () => { throw new Error('rebalance in progress') } })
+  await loop(p)
+  assert.deepEqual(offsetsOf(store), [])
   assert.deepEqual(resolved, [])
 })
