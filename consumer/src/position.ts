@@ -41,6 +41,12 @@ export interface PositionTransaction<R extends AtOffset, W> {
   rollback(failure?: unknown): Promise<void>
 }
 
+/** What a PositionStore is made of: its connections, and the consumer group whose positions it keeps. */
+export interface PositionStoreDeps<Pool> {
+  readonly pool: Pool
+  readonly group: string
+}
+
 /** A store that keeps each partition's position in the same transaction as the data. */
 export interface PositionStore<R extends AtOffset, W> {
   begin(): Promise<PositionTransaction<R, W>>

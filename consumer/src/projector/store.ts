@@ -5,7 +5,7 @@
  */
 import type mysql from 'mysql2/promise'
 import { toMysqlDatetime } from '../../../lib/src/time.js'
-import { writeAtPosition, type BatchPosition, type PositionOutcome, type PositionStore, type PositionTransaction } from '../position.js'
+import { writeAtPosition, type BatchPosition, type PositionOutcome, type PositionStore, type PositionStoreDeps, type PositionTransaction } from '../position.js'
 import { takeFixtureCategories } from './fixture.js'
 import { foldTrx, type TrxEvent, type UserDelta } from './fold.js'
 
@@ -121,13 +121,7 @@ async function beginOn(conn: mysql.PoolConnection, group: string, end: (failure?
   }
 }
 
-export interface ProjectorStoreDeps {
-  readonly pool: mysql.Pool
-  /** The consumer group whose positions these are. */
-  readonly group: string
-}
-
-export function createProjectorStore({ pool, group }: ProjectorStoreDeps): PositionStore<TrxAt, Projection> {
+export function createProjectorStore({ pool, group }: PositionStoreDeps<mysql.Pool>): PositionStore<TrxAt, Projection> {
   return {
     async begin() {
       const conn = await pool.getConnection()

@@ -3,16 +3,10 @@
  * connection, the partition's position in `sink_offsets`, the rows in `events` (./copy.ts).
  */
 import type pg from 'pg'
-import type { PositionStore } from '../position.js'
+import type { PositionStore, PositionStoreDeps } from '../position.js'
 import { copyBatch, type CopyResult, type Row } from './copy.js'
 
-export interface SinkStoreDeps {
-  readonly pool: pg.Pool
-  /** The consumer group whose positions these are. */
-  readonly group: string
-}
-
-export function createSinkStore({ pool, group }: SinkStoreDeps): PositionStore<Row, CopyResult> {
+export function createSinkStore({ pool, group }: PositionStoreDeps<pg.Pool>): PositionStore<Row, CopyResult> {
   return {
     async begin() {
       const client = await pool.connect()
