@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { EachBatchPayload } from '../../../lib/src/kafka/types.js'
 import { quietLogger } from '../../../lib/test/helpers/services.js'
-import { createBatchLoop, type BatchWriter, type PartitionBatch } from '../../src/batch.js'
+import { createBatchLoop, type BatchLoopDeps, type BatchWriter, type PartitionBatch } from '../../src/batch.js'
 import { writeAtPosition, type AtOffset, type PositionOutcome } from '../../src/position.js'
 import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
 import { message } from '../helpers/records.js'
@@ -111,20 +111,31 @@ test('a permanent failure of the store (a missing table) stops the consumer at o
   assert.deepEqual(resolved, [])
 })
 
-/** A store that keeps every record given to it; the loop writes each batch's records through writeAtPosition. */
-function memory(): { store: MemoryStore<AtOffset, object>; write: BatchWriter } {
+/**
+ * A store that keeps every record given to it, and a loop that writes each batch's records into
+ * it through writeAtPosition (no backoff wait; neither fatal nor seeking unless `deps` says so).
+ */
+function memory(): { store: MemoryStore<AtOffset, object>; loop: (deps?: Partial<BatchLoopDeps>) => ReturnType<typeof createBatchLoop> } {
   const store = createMemoryStore((records: readonly AtOffset[]) => ({ stored: records, result: {} }))
-  return { store, write: (b) => writeAtPosition(store, b, b.messages.map((m) => ({ offset: BigInt(m.offset) }))) }
+  const write: BatchWriter = (b) => writeAtPosition(store, b, b.messages.map((m) => ({ offset: BigInt(m.offset) })))
+  return {
+    store,
+    loop: (deps = {}) => createBatchLoop({
+      write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, sleep: async () => undefined,
+      onFatal: () => assert.fail('not fatal'), seek: () => assert.fail('no seek'), ...deps,
+    }),
+  }
 }
 
 const offsetsOf = (store: MemoryStore<AtOffset, object>) => store.records.map((r) => Number(r.offset))
 
+/** What a run left: the offsets stored, the partition's stored position, the Kafka offsets resolved. */
+const left = (store: MemoryStore<AtOffset, object>, resolved: readonly string[]) => ({ stored: offsetsOf(store), position: store.position('t', 0), resolved })
+
 test('no position row in the database while Kafka is ahead: seek to the log start, then every record from 0 is stored once', async () => {
-  const { store, write } = memory()
+  const { store, loop: makeLoop } = memory()
   const seeks: bigint[] = []
-  const loop = createBatchLoop({
-    write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: (_t, _p, offset) => seeks.push(offset),
-  })
+  const loop = makeLoop({ seek: (_t, _p, offset) => seeks.push(offset) })
   const fetched = payload([40, 41]) // Kafka's committed offset is 40
   await loop(fetched.p)
   assert.deepEqual(seeks, [0n])
@@ -138,61 +149,50 @@ test('no position row in the database while Kafka is ahead: seek to the log star
 })
 
 test('a transient store failure rolls back and is retried: the batch is stored once, with its position, then resolved', async () => {
-  const { store, write } = memory()
+  const { store, loop: makeLoop } = memory()
   store.failWrites(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 2)
   let retries = 0
-  const loop = createBatchLoop({
-    write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => assert.fail('no seek'),
-    onRetry: () => retries++, sleep: async () => undefined,
-  })
+  const loop = makeLoop({ onRetry: () => retries++ })
   const { p, resolved, commits } = payload([0, 1, 2])
   await loop(p)
   assert.equal(retries, 2)
-  assert.deepEqual(offsetsOf(store), [0, 1, 2])
-  assert.equal(store.position('t', 0), 3n)
+  assert.deepEqual(left(store, resolved), { stored: [0, 1, 2], position: 3n, resolved: ['2'] })
   assert.deepEqual(store.stats, { open: 0, discarded: 2, commits: 1 })
-  assert.deepEqual(resolved, ['2'])
   assert.equal(commits(), 1)
 })
 
 test('a permanent store failure (a missing table) stores nothing, moves no position, resolves nothing, and stops the consumer', async () => {
-  const { store, write } = memory()
+  const { store, loop: makeLoop } = memory()
   const missing = Object.assign(new Error("Table 'forecap_db.user_recap_data' doesn't exist"), { code: 'ER_NO_SUCH_TABLE' })
   store.failWrites(missing)
   const fatal: unknown[] = []
-  const loop = createBatchLoop({ write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, seek: () => undefined, onFatal: (err) => fatal.push(err) })
+  const loop = makeLoop({ onFatal: (err) => fatal.push(err) })
   const { p, resolved } = payload([0, 1])
   await loop(p)
   assert.deepEqual(fatal, [missing])
-  assert.deepEqual(offsetsOf(store), [])
-  assert.equal(store.position('t', 0), undefined)
-  assert.deepEqual(resolved, [])
+  assert.deepEqual(left(store, resolved), { stored: [], position: undefined, resolved: [] })
 })
 
 test('a batch the database already has (a replay after a rebalance): nothing stored again, the position stays, the batch is resolved', async () => {
-  const { store, write } = memory()
+  const { store, loop: makeLoop } = memory()
   store.setPosition('t', 0, 10n)
-  const loop = createBatchLoop({ write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => assert.fail('no seek') })
+  const loop = makeLoop()
   const { p, resolved } = payload([6, 7, 8, 9, 10, 11])
   await loop(p)
-  assert.deepEqual(offsetsOf(store), [10, 11])
-  assert.equal(store.position('t', 0), 12n)
-  assert.deepEqual(resolved, ['11'])
+  assert.deepEqual(left(store, resolved), { stored: [10, 11], position: 12n, resolved: ['11'] })
 })
 
 test('a failed Kafka commit after the write: the database has the batch and its position, the loop does not throw', async () => {
-  const { store, write } = memory()
-  const loop = createBatchLoop({ write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => undefined })
+  const { store, loop: makeLoop } = memory()
+  const loop = makeLoop()
   const { p, resolved } = payload([0, 1], { commitOffsetsIfNecessary: async () => { throw new Error('coordinator not available') } })
   await loop(p)
-  assert.deepEqual(offsetsOf(store), [0, 1])
-  assert.equal(store.position('t', 0), 2n)
-  assert.deepEqual(resolved, ['1'])
+  assert.deepEqual(left(store, resolved), { stored: [0, 1], position: 2n, resolved: ['1'] })
 })
 
 test('a batch of a partition this consumer no longer owns (stale, or stopping) is not written', async () => {
-  const { store, write } = memory()
-  const loop = createBatchLoop({ write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => undefined })
+  const { store, loop: makeLoop } = memory()
+  const loop = makeLoop()
   const stale = payload([0], { isStale: () => true })
   await loop(stale.p)
   const stopped = payload([0], { isRunning: () => false })
@@ -202,11 +202,9 @@ test('a batch of a partition this consumer no longer owns (stale, or stopping) i
 })
 
 test('a heartbeat that fails while retrying (the partition was reassigned) leaves the batch to its next owner: written by nobody here', async () => {
-  const { store, write } = memory()
+  const { store, loop: makeLoop } = memory()
   store.failWrites(new Error('database down'))
-  const loop = createBatchLoop({
-    write, retry: { minMs: 1, maxMs: 1 }, logger: quietLogger, onFatal: () => assert.fail('not fatal'), seek: () => undefined, sleep: async () => undefined,
-  })
+  const loop = makeLoop()
   const { p, resolved } = payload([0], { heartbeat: async () => { throw new Error('rebalance in progress') } })
   await loop(p)
   assert.deepEqual(offsetsOf(store), [])

@@ -25,10 +25,16 @@ function manualClose() {
 
 const settle = () => new Promise((r) => setImmediate(r))
 
-test('SIGTERM closes once, and exits 0 only after close has finished', async () => {
+/** handleShutdown on a stand-in process with a close the test finishes by hand. */
+function started(timeoutMs = 60_000) {
   const { proc, emitter, exits } = fakeProcess()
   const c = manualClose()
-  handleShutdown({ process: proc, logger: quietLogger, timeoutMs: 60_000, close: c.close })
+  const shutdown = handleShutdown({ process: proc, logger: quietLogger, timeoutMs, close: c.close })
+  return { emitter, exits, c, shutdown }
+}
+
+test('SIGTERM closes once, and exits 0 only after close has finished', async () => {
+  const { emitter, exits, c } = started()
   emitter.emit('SIGTERM')
   await settle()
   assert.equal(c.calls(), 1)
@@ -39,18 +45,15 @@ test('SIGTERM closes once, and exits 0 only after close has finished', async () 
 })
 
 test('stop with a code (a permanent failure) closes and exits with that code', async () => {
-  const { proc, exits } = fakeProcess()
-  const c = manualClose()
-  handleShutdown({ process: proc, logger: quietLogger, timeoutMs: 60_000, close: c.close }).stop('permanent store failure', 1)
+  const { exits, c, shutdown } = started()
+  shutdown.stop('permanent store failure', 1)
   c.finish()
   await settle()
   assert.deepEqual(exits, [1])
 })
 
 test('a close that fails exits 1', async () => {
-  const { proc, emitter, exits } = fakeProcess()
-  const c = manualClose()
-  handleShutdown({ process: proc, logger: quietLogger, timeoutMs: 60_000, close: c.close })
+  const { emitter, exits, c } = started()
   emitter.emit('SIGINT')
   c.finish(new Error('pool end failed'))
   await settle()
@@ -58,21 +61,18 @@ test('a close that fails exits 1', async () => {
 })
 
 test('a close that outlasts the deadline: exit 1 at the deadline, without waiting for it', async () => {
-  const { proc, emitter, exits } = fakeProcess()
-  const c = manualClose()
-  handleShutdown({ process: proc, logger: quietLogger, timeoutMs: 20, close: c.close })
+  const { emitter, exits } = started(20)
   emitter.emit('SIGTERM')
   await new Promise((r) => setTimeout(r, 60))
   assert.deepEqual(exits, [1])
 })
 
 test('a second signal while closing exits 1 at once', async () => {
-  const { proc, emitter, exits } = fakeProcess()
-  const c = manualClose()
-  handleShutdown({ process: proc, logger: quietLogger, timeoutMs: 60_000, close: c.close })
+  const { emitter, exits, c } = started()
   emitter.emit('SIGTERM')
+  assert.equal(c.calls(), 1)
   emitter.emit('SIGINT')
-  assert.equal(exits[0], 1)
+  assert.equal(exits[0], 1, 'without waiting for the close under way')
 })
 
 test('once: the wrapped close runs once; every caller gets the same promise, failure included', async () => {
