@@ -72,6 +72,19 @@ async function fold(pool: mysql.Pool, group: string, from: number, events: TrxEv
 const trx = (userId: number, amount: number, category: string, occurredAt: number): TrxEvent =>
   ({ eventId: randomUUID(), userId, type: 'trx.created', amount, category, occurredAt })
 
+/** A generated user with at least `categories` categories, its least used one a few transactions behind the top one. */
+function userBehindTop(categories: number) {
+  const id = Array.from({ length: 500 }, (_, i) => i + 1).find((n) => {
+    const c = generateUser(SEED, n).categories
+    return c.length >= categories && (c[0]?.trxCount ?? 0) - (c.at(-1)?.trxCount ?? 0) >= 3
+  }) ?? 1
+  const u = generateUser(SEED, id)
+  const least = u.categories.at(-1)
+  const top = u.categories.find((c) => c.category === u.topCategory)
+  assert.ok(least !== undefined && top !== undefined && u.firstTrxAt !== null && u.lastTrxAt !== null)
+  return { id, u, least, top, firstTrxAt: u.firstTrxAt, lastTrxAt: u.lastTrxAt }
+}
+
 test('the rows are the generator\'s; the same seed loads the same tables; the buckets are counted', async (t) => {
   const a = await testMysqlDatabase(t, { localFiles: true })
   const b = await testMysqlDatabase(t, { localFiles: true })
@@ -131,16 +144,8 @@ test('an interrupted load resumes with the chunks it lacks', async (t) => {
 
 test('events fold on top of generated users, before or after the fixture came; top_category stays right', async (t) => {
   const { pool } = await testMysqlDatabase(t, { localFiles: true })
-  // A user with several categories, whose least used one is a few transactions behind the top one.
-  const id = Array.from({ length: 500 }, (_, i) => i + 1).find((n) => {
-    const c = generateUser(SEED, n).categories
-    return c.length >= 3 && (c[0]?.trxCount ?? 0) - (c.at(-1)?.trxCount ?? 0) >= 3
-  }) ?? 1
-  const u = generateUser(SEED, id)
-  const least = u.categories.at(-1)
-  const top = u.categories.find((c) => c.category === u.topCategory)
-  assert.ok(least !== undefined && top !== undefined && u.firstTrxAt !== null && u.lastTrxAt !== null)
-  const later = u.lastTrxAt + 1_000_000
+  const { id, u, least, top, firstTrxAt, lastTrxAt } = userBehindTop(3)
+  const later = lastTrxAt + 1_000_000
   // Before the fixture: the read model has the user from one event only.
   await fold(pool, 'g', 0, [trx(id, 500, least.category, later)])
   const redis = await testRedis(t)
@@ -151,7 +156,7 @@ test('events fold on top of generated users, before or after the fixture came; t
   assert.equal(await redis.get(userDataKey(id)), null, 'the merged user\'s cached entry is gone')
   assert.equal(await redis.get(userGenerationKey(id)), '1')
   assert.deepEqual(await userRow(pool, id), [u.trxCount + 1, u.totalAmount + 500, u.refundCount, u.refundedAmount,
-    toMysqlDatetime(u.firstTrxAt), toMysqlDatetime(later), u.topCategory])
+    toMysqlDatetime(firstTrxAt), toMysqlDatetime(later), u.topCategory])
   // After: enough events in the least used category to overtake the top one, by its generated count.
   const needed = top.trxCount - least.trxCount - 1 // the event before the fixture is one already
   const events = Array.from({ length: needed }, (_, i) => trx(id, 100, least.category, later + i + 1))
@@ -172,16 +177,9 @@ test('events fold on top of generated users, before or after the fixture came; t
 test('a generated user\'s categories become rows on its first event, once; a category overtakes the top one exactly when its total does', async (t) => {
   const { pool } = await testMysqlDatabase(t, { localFiles: true })
   await loadGeneratedUsers({ pool }, { seed: SEED, users: 1_000, chunkUsers: 500 })
-  const id = Array.from({ length: 500 }, (_, i) => i + 1).find((n) => {
-    const c = generateUser(SEED, n).categories
-    return c.length >= 2 && (c[0]?.trxCount ?? 0) - (c.at(-1)?.trxCount ?? 0) >= 3
-  }) ?? 1
-  const u = generateUser(SEED, id)
-  const least = u.categories.at(-1)
-  const top = u.categories.find((c) => c.category === u.topCategory)
-  assert.ok(least !== undefined && top !== undefined && u.lastTrxAt !== null)
+  const { id, u, least, top, lastTrxAt } = userBehindTop(2)
   assert.deepEqual(await categoryRows(pool, id), [])
-  const later = u.lastTrxAt + 1_000_000
+  const later = lastTrxAt + 1_000_000
   // One event short of a tie on count: the base and the event add up, the top category stays.
   const short = top.trxCount - least.trxCount - 1
   await fold(pool, 'g', 0, Array.from({ length: short }, (_, i) => trx(id, 100, least.category, later + i)))
