@@ -28,6 +28,9 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'PIPELINE_BODY_MALFORMED',
   FST_ERR_CTP_INVALID_JSON_BODY: 'PIPELINE_BODY_MALFORMED',
   FST_ERR_VALIDATION: 'PIPELINE_BODY_INVALID',
+  // zlib, inflating a gzip request body (producer-api/src/plugins/content-encoding.ts): not gzip, or cut short.
+  Z_DATA_ERROR: 'PIPELINE_BODY_MALFORMED',
+  Z_BUF_ERROR: 'PIPELINE_BODY_MALFORMED',
 }
 
 /** Turns anything thrown in a request into a PipelineError (a client's mistake stays a 4xx). */

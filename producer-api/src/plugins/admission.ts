@@ -5,6 +5,7 @@
  * its response closes (finished or aborted).
  */
 import type { FastifyInstance } from 'fastify'
+import { isGzip } from './content-encoding.js'
 import { PipelineError } from '../../../lib/src/errors.js'
 import type { IngestMetrics } from '../../../lib/src/metrics.js'
 
@@ -22,7 +23,8 @@ export function admission(app: FastifyInstance, opts: AdmissionOptions): void {
   let requests = 0
   let bytes = 0
   app.addHook('onRequest', async (request, reply) => {
-    const length = Number(request.headers['content-length'] ?? opts.bodyLimit)
+    // A gzip body may inflate up to the limit whatever its length on the wire.
+    const length = isGzip(request.headers['content-encoding']) ? opts.bodyLimit : Number(request.headers['content-length'] ?? opts.bodyLimit)
     const size = Number.isFinite(length) && length >= 0 ? Math.min(length, opts.bodyLimit) : opts.bodyLimit
     if (requests + 1 > opts.maxRequests || bytes + size > opts.maxBytes) {
       opts.metrics?.throttled.inc({ status: '503', reason: 'PIPELINE_OVERLOADED' })

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { gzipSync } from 'node:zlib'
 import { startPipeline } from '../../../lib/test/helpers/pipeline.js'
 import { startService } from '../../../lib/test/helpers/processes.js'
 import { assertExactlyOnce, countByEventId } from '../../../lib/test/helpers/services.js'
@@ -44,6 +45,23 @@ test('every 202 is in Postgres exactly once; 4xx are not; a retry with the same 
   await assertExactlyOnce(pool, acked)
   const rejected = await countByEventId(pool, invalid.map((e) => e.event_id))
   assert.equal(rejected.size, 0, 'nothing answered 4xx is written')
+})
+
+test('gzip bodies over real HTTP: a batch and a single event reach Postgres exactly once; a bomb gets 413 and writes nothing', async (t) => {
+  const { pool, api } = await startPipeline(t, { partitions: 1 })
+  const send = (path: string, body: Buffer) => fetch(`${api.url}${path}`, {
+    method: 'POST', body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+  })
+  const events = Array.from({ length: 50 }, () => genericEvent('e2e-gzip'))
+  assert.equal((await send('/events/batch', gzipSync(JSON.stringify({ events })))).status, 202)
+  const single = genericEvent('e2e-gzip')
+  assert.equal((await send('/events', gzipSync(JSON.stringify(single)))).status, 202)
+  const bombed = genericEvent('e2e-gzip', { payload: { pad: ' '.repeat(64 * 1024 * 1024) } }) // 64 MiB inflated, far past BODY_LIMIT_BYTES
+  const bomb = await send('/events', gzipSync(JSON.stringify(bombed), { level: 9 }))
+  assert.equal(bomb.status, 413)
+  assert.equal(((await bomb.json()) as { code: string }).code, 'PIPELINE_BODY_TOO_LARGE')
+  await assertExactlyOnce(pool, [...events.map((e) => e.event_id), single.event_id])
+  assert.equal((await countByEventId(pool, [bombed.event_id])).size, 0)
 })
 
 test('payload edge cases reach Postgres intact, or get a clear 400', async (t) => {

@@ -250,13 +250,13 @@ test('PAYLOAD_MAX_DEPTH is the validator\'s bound', async (t) => {
   assert.equal(sent.length, 1)
 })
 
-test('Content-Encoding other than identity (and Transfer-Encoding other than chunked) is 415 problem+json; nothing is read or written', async (t) => {
+test('Content-Encoding other than identity or gzip (and Transfer-Encoding other than chunked) is 415 problem+json; nothing is read or written', async (t) => {
   const { app, sent } = await appWith(t)
   const json = JSON.stringify(event)
   const batch = JSON.stringify({ events: [event] })
   const refused: Record<string, string>[] = [
     { 'content-encoding': 'br2' },
-    { 'content-encoding': 'gzip' }, // with a plain (non-gzip) body
+    { 'content-encoding': 'gzip, gzip' },
     { 'content-encoding': 'br' },
     { 'content-encoding': 'deflate' },
     { 'content-encoding': 'identity, br' },
@@ -275,13 +275,10 @@ test('Content-Encoding other than identity (and Transfer-Encoding other than chu
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/)
       assert.equal(res.json().code, 'PIPELINE_UNSUPPORTED_ENCODING')
       assert.equal(res.json().type, 'urn:pipeline:problem:PIPELINE_UNSUPPORTED_ENCODING')
-      assert.equal(res.headers['accept-encoding'], 'identity')
+      assert.equal(res.headers['accept-encoding'], 'gzip, identity')
       assert.ok(res.json().detail.length < 200, 'the header is not echoed whole')
     }
   }
-  // A real gzip body too: the API does not decode it (it would otherwise be parsed as JSON and refused as malformed).
-  const gzipped = await app.inject({ method: 'POST', url: '/events', payload: gzipSync(json), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
-  assert.equal(gzipped.statusCode, 415)
   assert.equal(sent.length, 0)
 
   for (const extra of [{}, { 'content-encoding': 'identity' }, { 'content-encoding': 'IDENTITY ' }, { 'content-encoding': 'identity, identity' }, { 'content-encoding': '' }] as Record<string, string>[]) {
@@ -292,4 +289,35 @@ test('Content-Encoding other than identity (and Transfer-Encoding other than chu
   assert.equal(sent.length, 6)
   // Only ingestion takes bodies: the other routes do not care.
   assert.equal((await app.inject({ method: 'GET', url: '/health', headers: { 'content-encoding': 'br2' } })).statusCode, 200)
+})
+
+test('gzip bodies on both routes are inflated and taken as sent; a bomb is 413 before it is inflated whole; a body that is not gzip is 400; nothing of those is written', async (t) => {
+  const { app, sent } = await appWith(t, undefined, 100, { bodyLimit: 64 * 1024 })
+  const gz = (url: string, body: Buffer, extra: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...extra } })
+  const single = await gz('/events', gzipSync(JSON.stringify(event)))
+  assert.equal(single.statusCode, 202, single.body)
+  const batch = await gz('/events/batch', gzipSync(JSON.stringify({ events: [event, { ...event, user_id: 43 }] })), { 'content-encoding': 'identity, gzip' })
+  assert.equal(batch.statusCode, 202, batch.body)
+  assert.equal(batch.json().accepted, 2)
+  assert.equal(sent.length, 3)
+
+  // 128 MiB of spaces inside the JSON (2,000 times the limit): about 125 KiB on the wire.
+  const inflatedBytes = 128 * 1024 * 1024
+  const bomb = gzipSync(Buffer.concat([Buffer.from('{"events":['), Buffer.alloc(inflatedBytes, 32), Buffer.from(']}')]), { level: 9 })
+  assert.ok(bomb.length < 1024 * 1024)
+  const rssBefore = process.memoryUsage().rss
+  const started = performance.now()
+  const big = await gz('/events/batch', bomb)
+  assert.equal(big.statusCode, 413, big.body)
+  assert.equal(big.json().code, 'PIPELINE_BODY_TOO_LARGE')
+  assert.ok(performance.now() - started < 5_000, 'stopped at the limit, not inflated whole')
+  assert.ok(process.memoryUsage().rss - rssBefore < 64 * 1024 * 1024, 'not held in memory')
+
+  for (const [body, what] of [[Buffer.from(JSON.stringify(event)), 'plain JSON under gzip'], [gzipSync(JSON.stringify(event)).subarray(0, 20), 'cut short'], [Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8]), 'corrupt']] as const) {
+    const res = await gz('/events', body)
+    assert.equal(res.statusCode, 400, `${what}: ${res.body}`)
+    assert.equal(res.json().code, 'PIPELINE_BODY_MALFORMED', what)
+  }
+  assert.equal(sent.length, 3)
 })
