@@ -12,9 +12,13 @@ test('codings of a header: lower-cased and trimmed; malformed lists are undefine
   assert.equal(codings('g zip'), undefined)
 })
 
-test('only identity content and chunked transfer are read', () => {
+test('only identity or gzip (once) content and chunked transfer are read', () => {
   assert.equal(unsupportedEncoding(undefined, undefined), undefined)
   assert.equal(unsupportedEncoding('identity', 'chunked'), undefined)
+  assert.equal(unsupportedEncoding('gzip', undefined), undefined)
+  assert.equal(unsupportedEncoding('identity, GZIP', 'chunked'), undefined)
+  assert.match(unsupportedEncoding('gzip, gzip', undefined) ?? '', /Content-Encoding "gzip, gzip" is not supported/)
+  assert.match(unsupportedEncoding('deflate', undefined) ?? '', /send the body as gzip or uncompressed/)
   assert.match(unsupportedEncoding('br2', undefined) ?? '', /Content-Encoding "br2" is not supported/)
   assert.match(unsupportedEncoding('identity, br', undefined) ?? '', /Content-Encoding/)
   assert.match(unsupportedEncoding(undefined, 'gzip, chunked') ?? '', /Transfer-Encoding "gzip, chunked"/)
