@@ -29,14 +29,13 @@ export interface NearCacheConfig {
 /** A read in flight: kept only if nothing invalidated its key (or everything) since `begin`. */
 export interface NearRead {
   readonly key: string
-  readonly session: number
   dirty: boolean
 }
 
 export interface NearCache {
   get(key: string): string | undefined
   begin(key: string): NearRead | undefined
-  /** The value `read` got from Redis (or stored there); kept if still valid. */
+  /** The value `read` got from Redis; kept if nothing invalidated it meanwhile. */
   complete(read: NearRead | undefined, value: string): void
   /** The read ended without a value to keep. */
   abandon(read: NearRead | undefined): void
@@ -53,7 +52,6 @@ const INVALIDATE_CHANNEL = '__redis__:invalidate'
 export function createNearState(config: NearCacheConfig, o: { readonly now?: () => number } = {}): NearCache & { setActive(on: boolean): void } {
   const entries = new LRUCache<string, string>({ max: Math.max(1, config.maxEntries), ttl: config.maxAgeMs, ...(o.now ? { perf: { now: o.now }, ttlResolution: 0 } : {}) })
   const reads = new Map<string, Set<NearRead>>()
-  let session = 0
   let active = false
   const forget = (read: NearRead | undefined): void => {
     if (read === undefined) return
@@ -65,7 +63,7 @@ export function createNearState(config: NearCacheConfig, o: { readonly now?: () 
     get: (key: string) => (active ? entries.get(key) : undefined),
     begin(key: string): NearRead | undefined {
       if (!active) return undefined
-      const read: NearRead = { key, session, dirty: false }
+      const read: NearRead = { key, dirty: false }
       const set = reads.get(key)
       if (set === undefined) reads.set(key, new Set([read]))
       else set.add(read)
@@ -74,12 +72,11 @@ export function createNearState(config: NearCacheConfig, o: { readonly now?: () 
     complete(read: NearRead | undefined, value: string): void {
       if (read === undefined) return
       forget(read)
-      if (active && !read.dirty && read.session === session) entries.set(read.key, value)
+      if (active && !read.dirty) entries.set(read.key, value)
     },
     abandon: forget,
     invalidate(keys: readonly string[] | null): void {
       if (keys === null) {
-        session++
         entries.clear()
         for (const set of reads.values()) for (const read of set) read.dirty = true
         return
