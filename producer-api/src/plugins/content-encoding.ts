@@ -9,7 +9,7 @@
  * stopped with 413 once it inflates past the limit, never inflated whole; a body that is not
  * valid gzip is 400 (zlib's codes, lib/src/http/problem.ts).
  */
-import { PassThrough, pipeline } from 'node:stream'
+import { pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
 import { PipelineError } from '../../../lib/src/errors.js'
@@ -64,9 +64,9 @@ export function contentEncoding(app: FastifyInstance): void {
     if (!isGzip(request.headers['content-encoding'])) return payload
     // Fastify checks the bytes on the wire against Content-Length, the inflated ones against
     // bodyLimit, as it reads them: past the limit it stops reading, and the inflation stops too.
-    const body = Object.assign(new PassThrough(), { receivedEncodedLength: 0 })
+    const body = Object.assign(createGunzip(), { receivedEncodedLength: 0 })
     payload.on('data', (chunk: Buffer) => { body.receivedEncodedLength += chunk.length })
-    pipeline(payload, createGunzip(), body, () => undefined) // an error reaches the parser through `body`
+    pipeline(payload, body, () => undefined) // an error reaches the parser through `body`
     return body
   })
 }
