@@ -182,6 +182,60 @@ export function parseConnectionConfig(env: Env, fdLimit: number | undefined): Co
   return { maxConnections, fdReserve: e.HTTP_FD_RESERVE, fdLimit }
 }
 
+export interface HttpServerConfig {
+  /** The request line and headers must have arrived within this (slowloris); also bounds a connection that sends nothing. */
+  readonly headersTimeoutMs: number
+  /** The whole request, body included, must have arrived within this (0: no bound). */
+  readonly requestTimeoutMs: number
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number
+  /** A socket with no activity either way (a client that stops reading) is closed after this (0: never). */
+  readonly connectionTimeoutMs: number
+  /** How often the two request timeouts are checked (Node checks every 30 s by default). */
+  readonly timeoutCheckIntervalMs: number
+  /** Request line and headers together, in bytes: more is 431. */
+  readonly maxHeaderBytes: number
+  /** Requests served on one connection before it is closed (0: no bound). */
+  readonly maxRequestsPerSocket: number
+}
+
+/**
+ * What the HTTP server allows a client, for producer-api and query-api alike: HTTP_HEADERS_TIMEOUT_MS
+ * (10 s), HTTP_REQUEST_TIMEOUT_MS (30 s), HTTP_KEEP_ALIVE_TIMEOUT_MS (72 s, Fastify's default: longer
+ * than a load balancer's usual 60 s idle timeout, so that the balancer closes first),
+ * HTTP_CONNECTION_TIMEOUT_MS (60 s), HTTP_TIMEOUT_CHECK_INTERVAL_MS (1 s), HTTP_MAX_HEADER_BYTES
+ * (16 KiB, Node's default) and HTTP_MAX_REQUESTS_PER_SOCKET (0: no bound).
+ */
+export function parseHttpServerConfig(env: Env): HttpServerConfig {
+  const e = parseEnv(env, {
+    HTTP_HEADERS_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+    HTTP_REQUEST_TIMEOUT_MS: int({ default: 30_000 }),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt({ default: 72_000 }),
+    HTTP_CONNECTION_TIMEOUT_MS: int({ default: 60_000 }),
+    HTTP_TIMEOUT_CHECK_INTERVAL_MS: positiveInt({ default: 1000 }),
+    HTTP_MAX_HEADER_BYTES: positiveInt({ default: 16 * 1024 }),
+    HTTP_MAX_REQUESTS_PER_SOCKET: int({ default: 0 }),
+  })
+  for (const name of ['HTTP_REQUEST_TIMEOUT_MS', 'HTTP_CONNECTION_TIMEOUT_MS', 'HTTP_MAX_REQUESTS_PER_SOCKET'] as const) {
+    if (e[name] < 0) throw invalidConfig(name, `must be 0 (no bound) or more, got ${e[name]}`)
+  }
+  if (e.HTTP_REQUEST_TIMEOUT_MS > 0 && e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw invalidConfig('HTTP_HEADERS_TIMEOUT_MS', `must be at most HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}), got ${e.HTTP_HEADERS_TIMEOUT_MS}`)
+  }
+  if (e.HTTP_TIMEOUT_CHECK_INTERVAL_MS > e.HTTP_HEADERS_TIMEOUT_MS) {
+    throw invalidConfig('HTTP_TIMEOUT_CHECK_INTERVAL_MS', `must be at most HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}), got ${e.HTTP_TIMEOUT_CHECK_INTERVAL_MS}`)
+  }
+  return {
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
+    timeoutCheckIntervalMs: e.HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+    maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES,
+    maxRequestsPerSocket: e.HTTP_MAX_REQUESTS_PER_SOCKET,
+  }
+}
+
 export interface ProcessConfig {
   /** Transient uncaught errors (EMFILE, ENFILE) tolerated within a minute before the process stops (lib/src/process-errors.ts). */
   readonly maxTransientErrorsPerMinute: number

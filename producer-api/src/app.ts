@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
+import { parseHttpServerConfig, type HttpServerConfig } from '../../lib/src/config.js'
+import { serverOptions } from '../../lib/src/http/server-options.js'
 import type { Logger } from '../../lib/src/logger.js'
 import type { HttpMetrics, IngestMetrics } from '../../lib/src/metrics.js'
 import type { AdmissionConfig } from './config.js'
@@ -31,11 +33,14 @@ export interface AppDeps {
   readonly random?: () => number
   /** Errors of background work (the event-loop sampler): the process error policy's report. */
   readonly onBackgroundError?: (err: unknown) => void
+  /** Timeouts and header size (HTTP_*); absent: their defaults. */
+  readonly server?: HttpServerConfig
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.logger
   const app = Fastify({
+    ...serverOptions(deps.server ?? parseHttpServerConfig({})),
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }), // lifecycle and faults only
     bodyLimit: deps.bodyLimit,

@@ -1,6 +1,6 @@
 import {
-  deepFreeze, int, invalidConfig, list, num, parseConnectionConfig, parseEnv, parseKafkaConfig, parseLogConfig, parseSchemaRegistryUrl, port, positiveInt, str,
-  type ConnectionConfig, type Env, type KafkaConfig, type LogConfig,
+  deepFreeze, int, invalidConfig, list, num, parseConnectionConfig, parseEnv, parseHttpServerConfig, parseKafkaConfig, parseLogConfig, parseSchemaRegistryUrl, port,
+  positiveInt, str, type ConnectionConfig, type Env, type HttpServerConfig, type KafkaConfig, type LogConfig,
 } from '../../lib/src/config.js'
 import { DEFAULT_PAYLOAD_MAX_DEPTH, PAYLOAD_MAX_DEPTH_CEILING } from './events/validate.js'
 import type { Thresholds } from './lag/policy.js'
@@ -21,6 +21,8 @@ export interface ProducerApiConfig {
   readonly admission: AdmissionConfig
   readonly schemaRegistryUrl: string | undefined
   readonly connections: ConnectionConfig
+  /** HTTP_* timeouts and header size (lib/src/http/server-options.ts). */
+  readonly server: HttpServerConfig
 }
 
 /** What the process is allowed, read by main.ts (lib/src/fd-limit.ts). */
@@ -117,6 +119,7 @@ export function parseProducerApiConfig(env: Env, host: HostLimits = {}): Readonl
     log: parseLogConfig(env),
     schemaRegistryUrl: parseSchemaRegistryUrl(env),
     connections: parseConnectionConfig(env, host.fdLimit),
+    server: parseHttpServerConfig(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lag: {
       groups: e.LAG_GROUPS,

@@ -70,6 +70,7 @@ const app = await buildApp({
   admission: config.admission,
   metrics,
   onBackgroundError: (err) => processErrors.report('background', err),
+  server: config.server,
 })
 limitConnections(app.server, config.connections.maxConnections, createConnectionMetrics(registry))
 

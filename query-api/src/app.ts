@@ -1,9 +1,11 @@
 /** Builds the query-api Fastify app from its dependencies; main.ts listens. */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
+import { parseHttpServerConfig, type HttpServerConfig } from '../../lib/src/config.js'
 import { healthRoutes, type ReadinessCheck } from '../../lib/src/http/health.js'
 import { metricsRoutes, observeHttp } from '../../lib/src/http/metrics.js'
 import { registerProblemHandlers } from '../../lib/src/http/problem.js'
+import { serverOptions } from '../../lib/src/http/server-options.js'
 import type { Logger } from '../../lib/src/logger.js'
 import type { HttpMetrics, QueryMetrics } from '../../lib/src/metrics.js'
 import { userDataRoutes, type UserDataRouteOptions } from './routes/user-data.js'
@@ -13,11 +15,14 @@ export interface QueryAppDeps {
   readonly ready: ReadinessCheck
   readonly userData: Omit<UserDataRouteOptions, 'metrics'>
   readonly metrics: { readonly registry: Registry; readonly http: HttpMetrics; readonly query: QueryMetrics }
+  /** Timeouts and header size (HTTP_*); absent: their defaults. */
+  readonly server?: HttpServerConfig
 }
 
 export async function buildQueryApp(deps: QueryAppDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.logger
   const app = Fastify({
+    ...serverOptions(deps.server ?? parseHttpServerConfig({})),
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }), // lifecycle and faults only
     return503OnClosing: true,

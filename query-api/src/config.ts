@@ -1,6 +1,6 @@
 import {
-  bool, deepFreeze, invalidConfig, num, parseConnectionConfig, parseEnv, parseLogConfig, parseMysqlConfig, parseRedisConfig, port, positiveInt, str,
-  type ConnectionConfig, type Env, type LogConfig, type MysqlConfig, type RedisConfig,
+  bool, deepFreeze, invalidConfig, num, parseConnectionConfig, parseEnv, parseHttpServerConfig, parseLogConfig, parseMysqlConfig, parseRedisConfig, port, positiveInt,
+  str, type ConnectionConfig, type Env, type HttpServerConfig, type LogConfig, type MysqlConfig, type RedisConfig,
 } from '../../lib/src/config.js'
 import type { SignatureConfig } from './auth/signature.js'
 import type { CacheConfig } from './cache/cache-aside.js'
@@ -21,6 +21,8 @@ export interface QueryConfig {
   readonly shutdownTimeoutMs: number
   readonly retryAfterSeconds: number
   readonly connections: ConnectionConfig
+  /** HTTP_* timeouts and header size (lib/src/http/server-options.ts). */
+  readonly server: HttpServerConfig
 }
 
 /** `fdLimit`: the process' soft limit on open files, read by main.ts (lib/src/fd-limit.ts); undefined when unknown. */
@@ -54,5 +56,6 @@ export function parseQueryConfig(env: Env, host: { readonly fdLimit?: number | u
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     retryAfterSeconds: e.QUERY_RETRY_AFTER_SECONDS,
     connections: parseConnectionConfig(env, host.fdLimit),
+    server: parseHttpServerConfig(env),
   })
 }

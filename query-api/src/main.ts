@@ -57,6 +57,7 @@ const app = await buildQueryApp({
   },
   userData: { cache, signature: config.signature, clock: Date.now, retryAfterSeconds: config.retryAfterSeconds },
   metrics,
+  server: config.server,
 })
 limitConnections(app.server, config.connections.maxConnections, createConnectionMetrics(registry))
 

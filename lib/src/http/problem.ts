@@ -3,6 +3,8 @@
  * client errors (bad JSON, wrong media type, too large, schema) are mapped to our codes; only
  * a fault of ours is a 500, and it is logged.
  */
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CODES, PipelineError, type ErrorCode, type FieldError } from '../errors.js'
 
@@ -74,4 +76,28 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, new PipelineError('PIPELINE_NOT_FOUND', `no route ${request.method} ${request.url}`)),
   )
+}
+
+/** What Node's HTTP parser refuses, by its error code: a timeout, too large, else malformed. */
+export function clientErrorCode(err: { readonly code?: string }): ErrorCode {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'PIPELINE_REQUEST_TIMEOUT'
+  if (err.code === 'HPE_HEADER_OVERFLOW') return 'PIPELINE_HEADERS_TOO_LARGE'
+  return 'PIPELINE_REQUEST_MALFORMED'
+}
+
+/**
+ * Fastify's clientErrorHandler: a request Node's parser refused (bad bytes, headers too large,
+ * headers or body too slow) gets the same problem+json as everything else, instead of Fastify's
+ * own JSON, and its connection is closed. No route runs, so there is no request to log.
+ */
+export function problemClientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const code = clientErrorCode(err)
+  const { status, title } = CODES[code]
+  if (socket.writable) {
+    const body = JSON.stringify({ type: problemType(code), code, title, status, detail: err.message })
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? title}\r\nContent-Type: application/problem+json; charset=utf-8\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(err)
 }
