@@ -67,6 +67,10 @@ export function contentEncoding(app: FastifyInstance): void {
     const body = Object.assign(createGunzip(), { receivedEncodedLength: 0 })
     payload.on('data', (chunk: Buffer) => { body.receivedEncodedLength += chunk.length })
     pipeline(payload, body, () => undefined) // an error reaches the parser through `body`
+    // The parser stops listening once it has its answer (413 past the limit): a body cut short
+    // then fails the inflation afterwards, with nobody to tell. That answer stands; without this
+    // listener the late error would be uncaught and stop the process.
+    body.on('error', () => undefined)
     return body
   })
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { codings, unsupportedEncoding } from '../../../src/plugins/content-encoding.js'
+import { gzipSync } from 'node:zlib'
+import Fastify from 'fastify'
+import { contentEncoding, codings, unsupportedEncoding } from '../../../src/plugins/content-encoding.js'
 
 test('codings of a header: lower-cased and trimmed; malformed lists are undefined', () => {
   assert.deepEqual(codings(undefined), [])
@@ -23,4 +25,20 @@ test('only identity or gzip (once) content and chunked transfer are read', () =>
   assert.match(unsupportedEncoding('identity, br', undefined) ?? '', /Content-Encoding/)
   assert.match(unsupportedEncoding(undefined, 'gzip, chunked') ?? '', /Transfer-Encoding "gzip, chunked"/)
   assert.ok((unsupportedEncoding('a'.repeat(10_000), undefined) ?? '').length < 150)
+})
+
+test('a gzip body cut short after it inflated past the limit is 413, and its late inflation error is not uncaught (it stopped the process)', async (t) => {
+  const app = Fastify({ bodyLimit: 1024 })
+  contentEncoding(app)
+  app.post('/', async () => 'ok')
+  t.after(() => app.close())
+  const uncaught: unknown[] = []
+  const onUncaught = (err: unknown) => { uncaught.push(err) }
+  process.prependListener('uncaughtException', onUncaught)
+  t.after(() => process.off('uncaughtException', onUncaught))
+  const zipped = gzipSync(Buffer.concat([Buffer.from('{"a":'), Buffer.alloc(8192, ' '), Buffer.from('1}')]))
+  const res = await app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: zipped.subarray(0, zipped.length - 4) })
+  assert.equal(res.statusCode, 413)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.deepEqual(uncaught, [])
 })
