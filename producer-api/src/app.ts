@@ -15,6 +15,7 @@ import { admission } from './plugins/admission.js'
 import { backpressure } from './plugins/backpressure.js'
 import { contentEncoding } from './plugins/content-encoding.js'
 import { eventLoopPressure } from './plugins/event-loop.js'
+import { utf8JsonBody } from './plugins/json-body.js'
 import { registerProblemHandlers } from '../../lib/src/http/problem.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes, type ReadinessCheck } from '../../lib/src/http/health.js'
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   // JSON only: Fastify would otherwise parse text/plain bodies too.
   app.removeContentTypeParser('text/plain')
+  utf8JsonBody(app)
   registerProblemHandlers(app)
   observeHttp(app, deps.metrics.http)
   const { ingest } = deps.metrics

@@ -43,27 +43,43 @@ function describe(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
 
+/** Wrong and missing values, everywhere (unknown fields: undeclaredFields). */
 function avroErrors(type: avro.Type, value: unknown): FieldError[] {
   const errors: FieldError[] = []
-  // First pass: wrong and missing values, everywhere.
   type.isValid(value, {
     errorHook(path, any, t) {
       const expected = t.typeName === 'logical:json' ? 'a JSON object' : `${t.typeName}${t.name ? ` ${t.name}` : ''}`
       errors.push({ path: `/${path.join('/')}`, message: `expected ${expected}, got ${describe(any)}` })
     },
   })
-  // Second pass: fields the schema does not declare (avsc would drop them silently).
-  type.isValid(value, {
-    noUndeclaredFields: true,
-    errorHook(path, any, t) {
-      if (t.typeName !== 'record' || any === null || typeof any !== 'object') return
-      const declared = new Set((t as avro.types.RecordType).fields.map((f) => f.name))
-      for (const k of Object.keys(any)) {
-        if (!declared.has(k)) errors.push({ path: `/${[...path, k].join('/')}`, message: 'unknown field' })
-      }
-    },
-  })
   return errors
+}
+
+const declaredNames = new WeakMap<avro.Type, ReadonlySet<string>>()
+
+/**
+ * Fields a record schema does not declare, at any depth (avsc would drop them silently when
+ * encoding). Not avsc's noUndeclaredFields: it looks the names up in a plain object, so that
+ * `constructor`, `toString` and the other names of Object.prototype pass as declared.
+ */
+function undeclaredFields(type: avro.Type, value: unknown, path: string, out: FieldError[]): void {
+  if (value === null || typeof value !== 'object') return
+  if (type.typeName === 'record') {
+    const { fields } = type as avro.types.RecordType
+    let names = declaredNames.get(type)
+    if (names === undefined) declaredNames.set(type, names = new Set(fields.map((f) => f.name)))
+    for (const k of Object.keys(value)) if (!names.has(k)) out.push({ path: `${path}/${k}`, message: 'unknown field' })
+    for (const f of fields) undeclaredFields(f.type, (value as Readonly<Record<string, unknown>>)[f.name], `${path}/${f.name}`, out)
+  } else if (type.typeName === 'array' && Array.isArray(value)) {
+    const items = (type as avro.types.ArrayType).itemsType
+    value.forEach((v: unknown, i) => undeclaredFields(items, v, `${path}/${i}`, out))
+  } else if (type.typeName === 'map') {
+    const values = (type as avro.types.MapType).valuesType
+    for (const [k, v] of Object.entries(value)) undeclaredFields(values, v, `${path}/${k}`, out)
+  } else if (type.typeName === 'union:unwrapped') {
+    const branch = (type as avro.types.UnwrappedUnionType).types.find((t) => t.typeName === 'record' || t.typeName === 'array' || t.typeName === 'map')
+    if (branch !== undefined) undeclaredFields(branch, value, path, out)
+  }
 }
 
 /** The default of PAYLOAD_MAX_DEPTH: how deeply a payload may nest (the payload object is level 1). */
@@ -94,6 +110,10 @@ function walk(value: unknown, depth: number, maxDepth: number): Found | undefine
     const message = unstorable(value)
     return message === undefined ? undefined : { code: 'PIPELINE_EVENT_INVALID', message, segments: [] }
   }
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would write as null: refused, not changed.
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return { code: 'PIPELINE_EVENT_INVALID', message: 'is a number beyond what a double holds (about ±1.8e308)', segments: [] }
+  }
   if (value === null || typeof value !== 'object') return undefined
   if (depth > maxDepth) {
     return { code: 'PIPELINE_PAYLOAD_TOO_DEEP', message: `is nested more than ${maxDepth} levels deep (PAYLOAD_MAX_DEPTH)`, segments: [] }
@@ -123,8 +143,8 @@ function walk(value: unknown, depth: number, maxDepth: number): Found | undefine
 
 /**
  * The first thing in a payload that must not reach the broker: nesting deeper than maxDepth
- * (the payload object is level 1), or text Postgres jsonb refuses (\u0000, unpaired
- * surrogates). Runs before anything that recurses over the payload (avsc's json type,
+ * (the payload object is level 1), text Postgres jsonb refuses (\u0000, unpaired
+ * surrogates), or a number JSON.parse could only read as ±Infinity (it would be stored as null). Runs before anything that recurses over the payload (avsc's json type,
  * JSON.stringify), so that those only ever see bounded depth.
  */
 export function findPayloadProblem(value: unknown, path: string, maxDepth: number): PayloadProblem | undefined {
@@ -184,10 +204,14 @@ export function createEventValidator(catalog: Catalog, options: EventValidatorOp
       user_id: input.user_id ?? null,
       payload: input.payload,
     }
-    // One quick check for the common case; the error-collecting passes only for a bad payload.
-    if (errors.length === 0 && !entry.latest.type.isValid(record, { noUndeclaredFields: true })) {
-      const found = avroErrors(entry.latest.type, record)
-      errors.push(...(found.length > 0 ? found : [{ path: '/payload', message: `does not match the schema of ${entry.name}` }]))
+    if (errors.length === 0) {
+      const unknown: FieldError[] = []
+      undeclaredFields(entry.latest.type, record, '', unknown)
+      // One quick check for the common case; the error-collecting pass only for a bad payload.
+      if (unknown.length > 0 || !entry.latest.type.isValid(record)) {
+        const found = [...avroErrors(entry.latest.type, record), ...unknown]
+        errors.push(...(found.length > 0 ? found : [{ path: '/payload', message: `does not match the schema of ${entry.name}` }]))
+      }
     }
     return errors.length > 0 ? invalid(errors) : { ok: true, record, version: entry.latest }
   }

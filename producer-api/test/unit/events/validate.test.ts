@@ -95,3 +95,19 @@ test('the depth bound itself is bounded', () => {
   assert.throws(() => createEventValidator(loadCatalog(), { maxPayloadDepth: 0 }), RangeError)
   assert.throws(() => createEventValidator(loadCatalog(), { maxPayloadDepth: 1001 }), RangeError)
 })
+
+test('found by fuzzing: what the checks let through and the store or the encoder then lost is refused, each where it is', () => {
+  const base = { service: 's', event_type: 'generic', payload: {} }
+  // ajv's uuid format takes urn:uuid:, which Postgres' uuid refuses: the event was acknowledged, then dead-lettered.
+  assert.ok(errorsOf({ ...base, event_id: 'urn:uuid:01a20e24-213f-71aa-9e50-377fc0faab61' }).some((e) => e.path === '/event_id'))
+  // avsc's noUndeclaredFields takes the names of Object.prototype as declared: the field was dropped when encoding.
+  for (const name of ['constructor', 'toString', 'hasOwnProperty', '__defineGetter__']) {
+    const payload = JSON.parse(`{"trx_id":"t1","amount":1,"currency":"EUR","category":"c","merchant":"m","${name}":1}`) as Record<string, unknown>
+    assert.deepEqual(errorsOf({ service: 's', event_type: 'trx.created', user_id: 1, payload }), [{ path: `/payload/${name}`, message: 'unknown field' }])
+  }
+  // 1e400 parses as Infinity, which the json payload would have stored as null.
+  assert.deepEqual(errorsOf({ ...base, payload: { a: [1, JSON.parse('-1e400') as number] } }).map((e) => e.path), ['/payload/a/1'])
+  // An Avro long ends at 2^53 − 2 (avsc): one more was refused as "expected long" after the envelope let it through.
+  assert.ok(errorsOf({ ...base, user_id: Number.MAX_SAFE_INTEGER }).some((e) => e.path === '/user_id' && /<= 9007199254740990/.test(e.message)))
+  assert.ok(validate({ ...base, user_id: Number.MAX_SAFE_INTEGER - 1 }, NOW).ok)
+})
