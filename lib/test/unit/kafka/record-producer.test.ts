@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { ProduceAcks, producerSendsChannel } from '@platformatic/kafka'
 import { Partitioners, type PartitionMetadata } from 'kafkajs'
-import { rememberingPartitioner } from '../../../src/kafka/record-producer.js'
+import { parseKafkaConfig } from '../../../src/config.js'
+import { createRecordProducer, rememberingPartitioner } from '../../../src/kafka/record-producer.js'
 
 const metadata = (count: number): PartitionMetadata[] =>
   Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }))
@@ -18,4 +20,16 @@ test('a key lands on the partition kafkajs (and Java) would pick, for any partit
       }
     }
   }
+})
+
+test('every send asks for acks=all (the client option alone gives acks=1 to a producer that is not idempotent)', async (t) => {
+  const seen: unknown[] = []
+  const none = () => undefined
+  const handlers = { start: (context: unknown) => seen.push((context as { options?: { acks?: unknown } }).options?.acks), end: none, asyncStart: none, asyncEnd: none, error: none }
+  producerSendsChannel.subscribe(handlers)
+  t.after(() => producerSendsChannel.unsubscribe(handlers))
+  const producer = createRecordProducer(parseKafkaConfig({ KAFKA_BROKERS: '127.0.0.1:1', KAFKA_CONNECTION_TIMEOUT_MS: '200' }, 'test'), 'events', { retries: 0 })
+  t.after(() => producer.close())
+  await assert.rejects(producer.send([{ key: 'k', value: Buffer.from('v'), headers: {} }])) // nothing listens on port 1
+  assert.deepEqual(seen, [ProduceAcks.ALL])
 })
