@@ -1,7 +1,8 @@
 /**
  * Creates what the pipeline needs and does not create by itself: Postgres and MySQL
- * migrations, the topic and its DLQ with explicit settings. Idempotent. `npm start` runs it; so can an
- * operator (`node --import tsx scripts/provision.ts`).
+ * migrations, the topic and its DLQ with explicit settings (replicated to every broker up to 3,
+ * min.insync.replicas 2, unless KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS say otherwise).
+ * Idempotent. `npm start` runs it; so can an operator (`node --import tsx scripts/provision.ts`).
  */
 import { parseKafkaConfig, parseLogConfig, parseMysqlConfig, parsePostgresConfig } from '../lib/src/config.js'
 import { createKafka } from '../lib/src/kafka/client.js'
@@ -22,6 +23,10 @@ try {
   const mysqlMigrations = await applyMysqlMigrations(mysqlPool)
   await admin.connect()
   const topics = await ensureTopics(admin, kafkaConfig)
+  for (const { topic, replicas } of topics.underReplicated) {
+    logger.warn({ topic, replicas, wanted: topics.replication.factor },
+      'topic kept with fewer replicas than a new one would get: raise it with a partition reassignment (README, growing onto a cluster)')
+  }
   logger.info({ migrations, mysqlMigrations, ...topics }, 'provisioned')
 } finally {
   await admin.disconnect()

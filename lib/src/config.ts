@@ -20,6 +20,14 @@ export const positiveInt = makeValidator<number>((input: string) => {
   return value
 })
 
+/** A replication factor: a positive integer, or `auto` (decided from the cluster's size). */
+export const replicas = makeValidator<number | 'auto'>((input: string) => {
+  if (input === 'auto') return 'auto'
+  const value = Number(input)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`expected a positive integer or auto, got "${input}"`)
+  return value
+})
+
 export const list = makeValidator<readonly string[]>((input: string) => {
   const items = input.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
   if (items.length === 0) throw new Error('expected a comma-separated list')
@@ -63,7 +71,10 @@ export interface KafkaConfig {
   readonly topic: string
   readonly dlqTopic: string
   readonly partitions: number
-  readonly replicationFactor: number
+  /** A number, or 'auto': as many replicas as brokers, up to 3, when the topics are created (lib/src/kafka/topics.ts). */
+  readonly replicationFactor: number | 'auto'
+  /** Unset: 2, or the replication factor if it is smaller (an acks=all write then needs two copies). */
+  readonly minInsyncReplicas: number | undefined
   readonly retentionMs: number
   readonly maxMessageBytes: number
   readonly connectionTimeoutMs: number
@@ -77,19 +88,25 @@ export function parseKafkaConfig(env: Env, clientId: string): KafkaConfig {
     KAFKA_TOPIC: str({ default: 'events' }),
     KAFKA_DLQ_TOPIC: str({ default: '' }),
     KAFKA_TOPIC_PARTITIONS: positiveInt({ default: 6 }),
-    KAFKA_REPLICATION_FACTOR: positiveInt({ default: 1 }),
+    KAFKA_REPLICATION_FACTOR: replicas({ default: 'auto', desc: 'a positive integer, or auto: min(3, brokers)' }),
+    KAFKA_MIN_INSYNC_REPLICAS: positiveInt({ default: undefined }),
     KAFKA_RETENTION_MS: int({ default: 7 * 24 * 3600 * 1000, desc: '-1 keeps records forever' }),
     KAFKA_MAX_MESSAGE_BYTES: positiveInt({ default: 4 * 1024 * 1024 }),
     KAFKA_CONNECTION_TIMEOUT_MS: positiveInt({ default: 3000 }),
     KAFKA_REQUEST_TIMEOUT_MS: positiveInt({ default: 10_000 }),
   })
+  const replicationFactor = e.KAFKA_REPLICATION_FACTOR
+  if (replicationFactor !== 'auto' && e.KAFKA_MIN_INSYNC_REPLICAS !== undefined && e.KAFKA_MIN_INSYNC_REPLICAS > replicationFactor) {
+    throw invalidConfig('KAFKA_MIN_INSYNC_REPLICAS', `must not exceed KAFKA_REPLICATION_FACTOR (${replicationFactor}), got ${e.KAFKA_MIN_INSYNC_REPLICAS}`)
+  }
   return {
     brokers: e.KAFKA_BROKERS,
     clientId: e.KAFKA_CLIENT_ID,
     topic: e.KAFKA_TOPIC,
     dlqTopic: e.KAFKA_DLQ_TOPIC === '' ? `${e.KAFKA_TOPIC}.dlq` : e.KAFKA_DLQ_TOPIC,
     partitions: e.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+    replicationFactor,
+    minInsyncReplicas: e.KAFKA_MIN_INSYNC_REPLICAS,
     retentionMs: e.KAFKA_RETENTION_MS,
     maxMessageBytes: e.KAFKA_MAX_MESSAGE_BYTES,
     connectionTimeoutMs: e.KAFKA_CONNECTION_TIMEOUT_MS,
