@@ -8,6 +8,7 @@
 #   scripts/stack.sh status   what runs where (and how often each Node service was restarted)
 #   scripts/stack.sh stop-apps  stop only the Node services started by npm start (and their supervisors)
 #   scripts/stack.sh pid NAME   a server's or Node service's main pid (tests kill -9 it)
+#   scripts/stack.sh cluster …  a three-broker Kafka cluster beside it (scripts/kafka/cluster.sh)
 #
 # npm start runs the Node services under scripts/supervise.sh, which restarts a crashed one with
 # backoff: run/<name>.pid is the service's pid, run/<name>.supervisor its supervisor's,
@@ -105,33 +106,42 @@ ensure_kafka_jars() {
   touch "$libs/.complete"
 }
 
+# What every broker of ours has, the single one and those of scripts/kafka/cluster.sh.
+kafka_shared_properties() { # log_dir
+  cat <<EOF
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$1
+# Topics are created by the project with explicit settings, never by the broker.
+auto.create.topics.enable=false
+num.partitions=1
+offsets.topic.num.partitions=8
+group.initial.rebalance.delay.ms=0
+# The log cleaner allocates this on the heap at start (128 MiB by default; see MACHINE.md).
+log.cleaner.dedupe.buffer.size=8388608
+EOF
+}
+
 kafka_up() {
   local dir=$STATE/kafka pid=$RUN/kafka.pid
   if pid_alive "$pid"; then log "kafka already running (pid $(cat "$pid"))"; return 0; fi
   port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process; set KAFKA_PORT"
   ensure_kafka_jars
   mkdir -p "$dir/data"
-  cat >"$dir/server.properties" <<EOF
+  {
+    cat <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
 listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$dir/data
-# Topics are created by the project with explicit settings, never by the broker.
-auto.create.topics.enable=false
-num.partitions=1
 offsets.topic.replication.factor=1
-offsets.topic.num.partitions=8
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-# The log cleaner allocates this on the heap at start (128 MiB by default).
-log.cleaner.dedupe.buffer.size=8388608
 EOF
+    kafka_shared_properties "$dir/data"
+  } >"$dir/server.properties"
   if [[ ! -f $dir/data/meta.properties ]]; then
     local cluster_id
     cluster_id=$(java -cp "$(kafka_libs)/*" kafka.tools.StorageTool random-uuid 2>>"$LOGS/kafka.log" | tail -n 1)
@@ -397,6 +407,9 @@ status() {
   for name in "${APPS[@]}"; do app_status "$name"; done
 }
 
+# Sourced by scripts/kafka/cluster.sh for the helpers above: define, do not run.
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
+
 case ${1:-} in
   up) up ;;
   stop | down) stop ;;
@@ -409,5 +422,6 @@ case ${1:-} in
       *) echo "usage: $0 pid kafka|postgres|mariadb|redis|producer-api|consumer|projector|query-api" >&2; exit 2 ;;
     esac ;;
   stop-apps) for app in "${APPS[@]}"; do stop_app "$app"; done ;;
-  *) echo "usage: $0 up|stop|stop-apps|status|pid NAME" >&2; exit 2 ;;
+  cluster) shift; exec bash "$ROOT/scripts/kafka/cluster.sh" "$@" ;;
+  *) echo "usage: $0 up|stop|stop-apps|status|pid NAME|cluster …" >&2; exit 2 ;;
 esac
