@@ -76,6 +76,31 @@ export function createIngestMetrics(registry: Registry) {
   }
 }
 
+/** Producer API keys (producer-api/src/auth/): who was refused, the key set's freshness, the rate limiter's health. */
+export function createApiKeyMetrics(registry: Registry) {
+  return {
+    failures: new Counter({
+      name: 'pipeline_api_key_failures_total', help: 'Requests refused by the API key check, by reason (error code: missing, invalid, forbidden service)',
+      labelNames: ['reason'] as const, registers: [registry],
+    }),
+    loaded: new Gauge({ name: 'pipeline_api_keys_loaded', help: 'Producer API keys (not revoked) in the set this instance serves from', registers: [registry] }),
+    refreshed: new Gauge({
+      name: 'pipeline_api_keys_refreshed_timestamp_seconds', help: 'When the key set was last read from Postgres (Unix time)', registers: [registry],
+    }),
+    refreshErrors: new Counter({
+      name: 'pipeline_api_keys_refresh_errors_total', help: 'Failed reads of the key set (the last set read keeps serving)', registers: [registry],
+    }),
+    rateLimitBypassed: new Counter({
+      name: 'pipeline_rate_limit_bypassed_total', help: 'Requests admitted without a rate-limit check because Redis was unavailable (fail open)', registers: [registry],
+    }),
+  }
+}
+
+export type ApiKeyMetrics = ReturnType<typeof createApiKeyMetrics>
+
+/** API key refusal reasons, created at 0 with the other series. */
+export const API_KEY_FAILURE_REASONS = ['PIPELINE_API_KEY_MISSING', 'PIPELINE_API_KEY_INVALID', 'PIPELINE_SERVICE_FORBIDDEN'] as const
+
 export function createLagMetrics(registry: Registry) {
   return {
     lag: new Gauge({
@@ -168,7 +193,12 @@ export type QueryMetrics = ReturnType<typeof createQueryMetrics>
 export const DEAD_LETTER_REASONS = ['PIPELINE_RECORD_UNDECODABLE', 'PIPELINE_SCHEMA_UNKNOWN', 'PIPELINE_ROW_REJECTED'] as const
 export const REJECTION_REASONS = ['PIPELINE_EVENT_INVALID', 'PIPELINE_PAYLOAD_TOO_DEEP', 'PIPELINE_BROKER_UNAVAILABLE', 'PIPELINE_BROKER_UNCONFIRMED', 'PIPELINE_SHUTTING_DOWN'] as const
 
-export function initialiseLabels(metrics: { readonly deadLetters?: SinkMetrics['deadLetters']; readonly rejected?: IngestMetrics['rejected'] }): void {
+export function initialiseLabels(metrics: {
+  readonly deadLetters?: SinkMetrics['deadLetters']; readonly rejected?: IngestMetrics['rejected']; readonly apiKeyFailures?: ApiKeyMetrics['failures']
+  readonly throttled?: IngestMetrics['throttled']
+}): void {
   for (const reason of DEAD_LETTER_REASONS) metrics.deadLetters?.inc({ reason }, 0)
   for (const reason of REJECTION_REASONS) metrics.rejected?.inc({ reason }, 0)
+  for (const reason of API_KEY_FAILURE_REASONS) metrics.apiKeyFailures?.inc({ reason }, 0)
+  metrics.throttled?.inc({ status: '429', reason: 'PIPELINE_RATE_LIMITED' }, 0)
 }

@@ -7,13 +7,13 @@ import type { Logger } from './logger.js'
  * once (no offline queue, one attempt), so callers fall back to MySQL rather than wait. It
  * reconnects by itself; connection errors are logged, never thrown at the process.
  */
-export function createRedis(config: RedisConfig, logger: Logger): Redis {
+export function createRedis(config: RedisConfig, logger: Logger, options: { readonly commandTimeoutMs?: number } = {}): Redis {
   const redis = new Redis(config.url, {
     keyPrefix: config.keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    commandTimeout: 1000,
+    commandTimeout: options.commandTimeoutMs ?? 1000,
     enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(2000, 50 * 2 ** Math.min(attempt, 6)),
   })

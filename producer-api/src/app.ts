@@ -6,12 +6,15 @@ import type { Registry } from 'prom-client'
 import { parseHttpServerConfig, type HttpServerConfig } from '../../lib/src/config.js'
 import { serverOptions } from '../../lib/src/http/server-options.js'
 import type { Logger } from '../../lib/src/logger.js'
-import type { HttpMetrics, IngestMetrics } from '../../lib/src/metrics.js'
+import type { ApiKeyMetrics, HttpMetrics, IngestMetrics } from '../../lib/src/metrics.js'
+import type { KeySet } from './auth/key-set.js'
+import type { RateLimiter } from './auth/rate-limiter.js'
 import type { AdmissionConfig } from './config.js'
 import type { AcceptDeps } from './events/accept.js'
 import type { LagSnapshot } from './lag/monitor.js'
 import type { Thresholds } from './lag/policy.js'
 import { admission } from './plugins/admission.js'
+import { apiKeys } from './plugins/api-keys.js'
 import { backpressure } from './plugins/backpressure.js'
 import { contentEncoding } from './plugins/content-encoding.js'
 import { eventLoopPressure } from './plugins/event-loop.js'
@@ -20,6 +23,7 @@ import { registerProblemHandlers } from '../../lib/src/http/problem.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes, type ReadinessCheck } from '../../lib/src/http/health.js'
 import { lagRoutes } from './routes/lag.js'
+import { securitySchemes } from './routes/security.js'
 import { metricsRoutes, observeHttp } from '../../lib/src/http/metrics.js'
 
 export interface AppDeps {
@@ -30,7 +34,9 @@ export interface AppDeps {
   readonly maxBatchEvents: number
   readonly lag: { readonly snapshot: () => LagSnapshot; readonly thresholds: Thresholds }
   readonly admission: AdmissionConfig
-  readonly metrics: { readonly registry: Registry; readonly http: HttpMetrics; readonly ingest: IngestMetrics }
+  /** Who may write: the key set (in memory, refreshed from Postgres) and the per-key rate limit (Redis). */
+  readonly auth: { readonly keys: Pick<KeySet, 'verify'>; readonly limiter: RateLimiter }
+  readonly metrics: { readonly registry: Registry; readonly http: HttpMetrics; readonly ingest: IngestMetrics; readonly apiKeys: ApiKeyMetrics }
   readonly random?: () => number
   /** Errors of background work (the event-loop sampler): the process error policy's report. */
   readonly onBackgroundError?: (err: unknown) => void
@@ -60,16 +66,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'producer-api', version: '1', description: 'Event ingestion: validated against Avro schemas, acknowledged after acks=all.' },
+      components: { securitySchemes },
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(metricsRoutes, { registry: deps.metrics.registry })
   await app.register(healthRoutes, { ready: deps.ready })
   await app.register(lagRoutes, deps.lag)
-  // Ingestion in its own scope: encoding, event-loop pressure, admission, then backpressure,
-  // run before any body is read (hooks added straight to the scope, so that they cover its
-  // routes and nothing else; health, lag and metrics always answer).
+  // Ingestion in its own scope: the API key and its rate limit, encoding, event-loop pressure,
+  // admission, then backpressure, run before any body is read (hooks added straight to the
+  // scope, so that they cover its routes and nothing else; health, lag and metrics always answer).
   await app.register(async (scope) => {
+    apiKeys(scope, { keys: deps.auth.keys, limiter: deps.auth.limiter, metrics: deps.metrics.apiKeys, ingest })
     contentEncoding(scope)
     if (deps.admission.maxEventLoopDelayMs > 0) {
       eventLoopPressure(scope, {
@@ -81,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     admission(scope, { ...deps.admission, bodyLimit: deps.bodyLimit, metrics: ingest })
     backpressure(scope, { decision: () => deps.lag.snapshot().decision, random: deps.random, metrics: ingest })
-    await scope.register(eventRoutes, { accept: deps.accept, maxBatchEvents: deps.maxBatchEvents })
+    await scope.register(eventRoutes, { accept: deps.accept, maxBatchEvents: deps.maxBatchEvents, apiKeyMetrics: deps.metrics.apiKeys })
   })
   return app
 }

@@ -1,6 +1,7 @@
 import {
-  deepFreeze, int, invalidConfig, list, num, parseConnectionConfig, parseEnv, parseHttpServerConfig, parseKafkaConfig, parseLogConfig, parseSchemaRegistryUrl, port,
-  positiveInt, str, type ConnectionConfig, type Env, type HttpServerConfig, type KafkaConfig, type LogConfig,
+  deepFreeze, int, invalidConfig, list, num, parseConnectionConfig, parseEnv, parseHttpServerConfig, parseKafkaConfig, parseLogConfig, parsePostgresConfig,
+  parseRedisConfig, parseSchemaRegistryUrl, port, positiveInt, str,
+  type ConnectionConfig, type Env, type HttpServerConfig, type KafkaConfig, type LogConfig, type PostgresConfig, type RedisConfig,
 } from '../../lib/src/config.js'
 import { DEFAULT_PAYLOAD_MAX_DEPTH, PAYLOAD_MAX_DEPTH_CEILING } from './events/validate.js'
 import type { Thresholds } from './lag/policy.js'
@@ -23,6 +24,25 @@ export interface ProducerApiConfig {
   readonly connections: ConnectionConfig
   /** HTTP_* timeouts and header size (lib/src/http/server-options.ts). */
   readonly server: HttpServerConfig
+  readonly auth: AuthConfig
+}
+
+/** Producer API keys (producer-api/src/auth/): where they live, how fresh, the rate limit. */
+export interface AuthConfig {
+  /** NODE_ENV=production: without a key in the table the API refuses to start. */
+  readonly requireKeys: boolean
+  /** The keys' table (DATABASE_URL). */
+  readonly postgres: PostgresConfig
+  /** How often the key set is read again: the bound on a revocation taking effect. */
+  readonly refreshMs: number
+  /** A read of the key set slower than this fails (and the last set stands). */
+  readonly loadTimeoutMs: number
+  /** The rate limit's counters (REDIS_URL, REDIS_KEY_PREFIX). */
+  readonly redis: RedisConfig
+  /** Requests per second of a key created without a rate limit of its own. */
+  readonly defaultRateLimit: number
+  /** A rate-limit check slower than this admits the request (fail open). */
+  readonly rateLimitTimeoutMs: number
 }
 
 /** What the process is allowed, read by main.ts (lib/src/fd-limit.ts). */
@@ -91,6 +111,11 @@ export function parseProducerApiConfig(env: Env, host: HostLimits = {}): Readonl
     ADMISSION_MAX_BYTES: positiveInt({ default: 64 * 1024 * 1024 }),
     ADMISSION_MAX_EVENT_LOOP_DELAY_MS: int({ default: 1000 }),
     ADMISSION_RETRY_AFTER_SECONDS: positiveInt({ default: 1 }),
+    NODE_ENV: str({ default: 'development' }),
+    API_KEYS_REFRESH_MS: positiveInt({ default: 5000 }),
+    API_KEYS_LOAD_TIMEOUT_MS: positiveInt({ default: 3000 }),
+    API_KEY_RATE_LIMIT: positiveInt({ default: 1000 }),
+    API_KEY_RATE_LIMIT_TIMEOUT_MS: positiveInt({ default: 250 }),
   })
   if (e.LAG_HARD <= e.LAG_SOFT) {
     throw invalidConfig('LAG_HARD', `must be above LAG_SOFT (${e.LAG_SOFT}), got ${e.LAG_HARD}`)
@@ -141,6 +166,15 @@ export function parseProducerApiConfig(env: Env, host: HostLimits = {}): Readonl
       maxBytes: e.ADMISSION_MAX_BYTES,
       maxEventLoopDelayMs: e.ADMISSION_MAX_EVENT_LOOP_DELAY_MS,
       retryAfterSeconds: e.ADMISSION_RETRY_AFTER_SECONDS,
+    },
+    auth: {
+      requireKeys: e.NODE_ENV === 'production',
+      postgres: parsePostgresConfig(env),
+      refreshMs: e.API_KEYS_REFRESH_MS,
+      loadTimeoutMs: e.API_KEYS_LOAD_TIMEOUT_MS,
+      redis: parseRedisConfig(env),
+      defaultRateLimit: e.API_KEY_RATE_LIMIT,
+      rateLimitTimeoutMs: e.API_KEY_RATE_LIMIT_TIMEOUT_MS,
     },
   })
 }

@@ -1,18 +1,24 @@
 /** producer-api: wiring only. */
+import { loadActiveApiKeys } from '../../lib/src/api-keys/store.js'
 import { loadServiceCatalog } from '../../lib/src/avro/load.js'
 import { parseProcessConfig } from '../../lib/src/config.js'
+import { PipelineError } from '../../lib/src/errors.js'
 import { readFdLimit } from '../../lib/src/fd-limit.js'
 import { limitConnections } from '../../lib/src/http/connections.js'
 import { createKafka } from '../../lib/src/kafka/client.js'
 import { createRecordProducer } from '../../lib/src/kafka/record-producer.js'
 import { createLogger } from '../../lib/src/logger.js'
 import {
-  createConnectionMetrics, createHttpMetrics, createIngestMetrics, createLagMetrics, createProcessMetrics, createRegistry, initialiseLabels,
+  createApiKeyMetrics, createConnectionMetrics, createHttpMetrics, createIngestMetrics, createLagMetrics, createProcessMetrics, createRegistry, initialiseLabels,
 } from '../../lib/src/metrics.js'
+import { createPgPool } from '../../lib/src/pg/pool.js'
 import { handleProcessErrors } from '../../lib/src/process-errors.js'
+import { createRedis } from '../../lib/src/redis.js'
 import { handleShutdown, once } from '../../lib/src/shutdown.js'
 import { nowMicros } from '../../lib/src/time.js'
 import { buildApp } from './app.js'
+import { createKeySet, startVerdict } from './auth/key-set.js'
+import { createRateLimiter } from './auth/rate-limiter.js'
 import { parseProducerApiConfig } from './config.js'
 import { createSender } from './events/sender.js'
 import { createEventValidator } from './events/validate.js'
@@ -27,8 +33,38 @@ const processErrors = handleProcessErrors({
   process, logger, metrics: createProcessMetrics(registry), maxTransientPerMinute: parseProcessConfig(process.env).maxTransientErrorsPerMinute,
 })
 const catalog = await loadServiceCatalog(config.schemaRegistryUrl, config.kafka.topic)
-const metrics = { registry, http: createHttpMetrics(registry), ingest: createIngestMetrics(registry) }
-initialiseLabels(metrics.ingest)
+const metrics = { registry, http: createHttpMetrics(registry), ingest: createIngestMetrics(registry), apiKeys: createApiKeyMetrics(registry) }
+initialiseLabels({ ...metrics.ingest, apiKeyFailures: metrics.apiKeys.failures })
+
+// Who may write: the key set is read before anything else starts, and kept in memory.
+const keysPool = createPgPool({ ...config.auth.postgres, poolMax: 1 }, logger, 'producer-api-keys')
+const keySet = createKeySet({
+  load: () => loadActiveApiKeys(keysPool, config.auth.loadTimeoutMs),
+  refreshMs: config.auth.refreshMs,
+  defaultRateLimit: config.auth.defaultRateLimit,
+  logger,
+  metrics: metrics.apiKeys,
+})
+const refuseToStart = async (err: PipelineError): Promise<never> => {
+  logger.fatal({ err, code: err.code }, err.message)
+  await keysPool.end()
+  process.exit(1)
+}
+await keySet.start().catch((err: unknown) => refuseToStart(err instanceof PipelineError ? err : new PipelineError('PIPELINE_API_KEYS_UNAVAILABLE', String(err))))
+switch (startVerdict(keySet.size, config.auth.requireKeys)) {
+  case 'refuse':
+    await refuseToStart(new PipelineError('PIPELINE_API_KEYS_MISSING', 'no producer API keys (the producer_api_keys table has none that is not revoked) and NODE_ENV=production: not starting. '
+      + 'Create one: npm run keys -- create --name <name> --services <service,...> (compose: docker-compose -f compose/docker-compose.yml --env-file compose/.env '
+      + 'run --rm provision node dist/scripts/keys.js create --name <name> --services <service,...>)'))
+    break
+  case 'warn':
+    logger.warn('no producer API keys yet: every POST /events is 401 until one is created (npm run keys -- create --name <name> --services <service,...>)')
+    break
+  case 'serve':
+    break
+}
+const redis = createRedis(config.auth.redis, logger, { commandTimeoutMs: config.auth.rateLimitTimeoutMs })
+const limiter = createRateLimiter({ redis, logger, metrics: metrics.apiKeys })
 
 const kafka = createKafka(config.kafka, logger)
 const producer = createRecordProducer(config.kafka, config.kafka.topic)
@@ -62,12 +98,14 @@ const app = await buildApp({
   accept: { validate: createEventValidator(catalog, { maxPayloadDepth: config.maxPayloadDepth }), sender, clock: nowMicros, metrics: metrics.ingest },
   ready: async () => {
     const broker = await probe()
-    return { ready: broker.ready, checks: { broker: broker.detail } }
+    const keys = `${keySet.size} keys, read ${keySet.refreshedAt === undefined ? 'never' : new Date(keySet.refreshedAt).toISOString()}`
+    return { ready: broker.ready, checks: { broker: broker.detail, api_keys: keys, rate_limit: redis.status === 'ready' ? 'ok' : `degraded (${redis.status}): requests admitted without a limit` } }
   },
   bodyLimit: config.bodyLimit,
   maxBatchEvents: config.maxBatchEvents,
   lag: { snapshot: monitor.snapshot, thresholds: config.lag.thresholds },
   admission: config.admission,
+  auth: { keys: keySet, limiter },
   metrics,
   onBackgroundError: (err) => processErrors.report('background', err),
   server: config.server,
@@ -78,7 +116,9 @@ const close = once(async () => {
   await app.close() // stop accepting, let in-flight requests finish
   monitor.close()
   await sender.close() // flush what is queued, wait for acks
-  await Promise.allSettled([producer.close(), admin.disconnect()])
+  await keySet.close()
+  await Promise.allSettled([producer.close(), admin.disconnect(), keysPool.end()])
+  redis.disconnect()
 })
 processErrors.attach(handleShutdown({ process, logger, timeoutMs: config.shutdownTimeoutMs, close }))
 
@@ -86,4 +126,5 @@ await app.listen({ host: config.host, port: config.port })
 logger.info({
   host: config.host, port: config.port, topic: config.kafka.topic, lag: config.lag, schemaRegistry: config.schemaRegistryUrl ?? 'none (catalog ids)',
   maxConnections: config.connections.maxConnections, fdLimit: fdLimit === undefined ? 'unknown' : String(fdLimit.soft), fdReserve: config.connections.fdReserve,
+  apiKeys: keySet.size, apiKeysRefreshMs: config.auth.refreshMs,
 }, 'producer-api listening')

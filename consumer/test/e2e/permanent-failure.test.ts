@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import pg from 'pg'
 import { parsePostgresConfig } from '../../../lib/src/config.js'
+import { createTestKey } from '../../../lib/test/helpers/keys.js'
 import { startService } from '../../../lib/test/helpers/processes.js'
 import { createTestTopic, waitFor } from '../../../lib/test/helpers/services.js'
 import { genericEvent, post } from '../../../lib/test/helpers/load.js'
@@ -25,9 +26,10 @@ test('a missing table stops the sink with the reason and exit code 1, no retry l
   empty.pathname = `/${name}`
 
   const topic = await createTestTopic(t, 1)
+  const { key } = await createTestKey(t)
   const api = await startService(t, 'producer-api', topic.env)
   const sink = await startService(t, 'consumer', { ...topic.env, DATABASE_URL: empty.toString() })
-  assert.equal((await post(`${api.url}/events`, genericEvent('e2e-permanent'))).status, 202)
+  assert.equal((await post(`${api.url}/events`, genericEvent('e2e-permanent'), key)).status, 202)
   let code: number | null | undefined
   void sink.exited.then((c) => { code = c })
   await waitFor(() => code !== undefined, { timeoutMs: 30_000, message: 'the sink to stop' })

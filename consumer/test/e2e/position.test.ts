@@ -10,9 +10,9 @@ import { assertExactlyOnce, countByEventId, waitFor } from '../../../lib/test/he
 import { genericEvent, post } from '../../../lib/test/helpers/load.js'
 
 test('no position row while Kafka is ahead: the sink reads the partition from the log start, nothing is skipped', async (t) => {
-  const { pool, api, topic } = await startPipeline(t, { partitions: 1 })
+  const { pool, api, apiKey, topic } = await startPipeline(t, { partitions: 1 })
   const first = Array.from({ length: 50 }, () => genericEvent('e2e-position'))
-  assert.equal((await post(`${api.url}/events/batch`, { events: first })).status, 202)
+  assert.equal((await post(`${api.url}/events/batch`, { events: first }, apiKey)).status, 202)
   const ids = first.map((e) => e.event_id)
   await assertExactlyOnce(pool, ids)
   const committed = async () => {
@@ -28,7 +28,7 @@ test('no position row while Kafka is ahead: the sink reads the partition from th
   assert.equal((await countByEventId(pool, ids)).size, 0)
 
   const next = genericEvent('e2e-position')
-  assert.equal((await post(`${api.url}/events`, next)).status, 202)
+  assert.equal((await post(`${api.url}/events`, next, apiKey)).status, 202)
   await assertExactlyOnce(pool, [...ids, next.event_id])
   await waitFor(async () => (await committed()) === '51', { message: 'the position at 51' })
 })

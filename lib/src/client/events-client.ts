@@ -6,8 +6,12 @@
  *   short backoff, up to `maxAttempts`; 4xx client errors are final.
  * - Single events go to POST /events, lists to POST /events/batch (a 207 is split into the
  *   accepted ids and the rejected events).
+ * - Every POST carries `Authorization: Bearer <apiKey>`: the key given, else PRODUCER_API_KEY,
+ *   else the local development key `npm start` wrote (.local/producer-api-key). A 401 or 403
+ *   is final like any 4xx; a 429 of the key's rate limit is retried after its Retry-After.
  */
 import { Pool } from 'undici'
+import { resolveApiKey } from '../api-keys/local.js'
 import { newEventId } from '../ids.js'
 
 export interface EventInput {
@@ -21,6 +25,8 @@ export interface EventInput {
 
 export interface ClientOptions {
   readonly url: string
+  /** The producer API key (default: PRODUCER_API_KEY, else the local development key). */
+  readonly apiKey?: string
   readonly connections?: number
   readonly maxAttempts?: number
   readonly maxRetryDelayMs?: number
@@ -51,6 +57,9 @@ export function createEventsClient(options: ClientOptions): EventsClient {
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000
   const timeoutMs = options.timeoutMs ?? 15_000
   const pool = new Pool(options.url, { connections: options.connections ?? 16, pipelining: 1 })
+  // A client library's one default from the environment, as SDKs read their credentials.
+  const apiKey = options.apiKey ?? resolveApiKey(process.env)
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }) }
 
   async function post(path: string, body: unknown, ids: readonly string[]): Promise<SendResult> {
     const text = JSON.stringify(body)
@@ -60,7 +69,7 @@ export function createEventsClient(options: ClientOptions): EventsClient {
       try {
         const res = await pool.request({
           path, method: 'POST', body: text,
-          headers: { 'content-type': 'application/json' },
+          headers,
           headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
         })
         const payload = res.statusCode === 204 ? undefined : await res.body.json().catch(() => undefined)

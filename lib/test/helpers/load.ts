@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto'
 
 export interface LoadOptions {
   readonly url: string
+  /** The producer API key every request carries (lib/test/helpers/keys.ts). */
+  readonly apiKey: string
   readonly concurrency: number
   /** 0 or 1: POST /events; more: POST /events/batch of that many. */
   readonly batchSize: number
@@ -36,8 +38,10 @@ export function genericEvent(service: string, extra: Record<string, unknown> = {
   return { event_id: randomUUID(), service, event_type: 'generic', payload: { n: Math.random(), at: Date.now() }, ...extra }
 }
 
-export async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; retryAfter: number | undefined }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+/** POSTs `body` as JSON with `apiKey` as its bearer token (undefined: no Authorization header). */
+export async function post(url: string, body: unknown, apiKey: string | undefined): Promise<{ status: number; body: Record<string, unknown>; retryAfter: number | undefined }> {
+  const auth: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) })
   const text = await res.text()
   const retryAfter = res.headers.get('retry-after')
   return { status: res.status, body: text.length > 0 ? JSON.parse(text) : {}, retryAfter: retryAfter === null ? undefined : Number(retryAfter) }
@@ -62,8 +66,8 @@ export function startLoad(options: LoadOptions): LoadRun {
       const started = Date.now()
       try {
         const res = options.batchSize > 1
-          ? await post(`${options.url}/events/batch`, { events: batch })
-          : await post(`${options.url}/events`, batch[0])
+          ? await post(`${options.url}/events/batch`, { events: batch }, options.apiKey)
+          : await post(`${options.url}/events`, batch[0], options.apiKey)
         status = res.status
         retryAfter = res.retryAfter
         if (res.status === 202) batch.forEach((e) => acked.add(e.event_id))

@@ -10,6 +10,7 @@ import { test } from 'node:test'
 import { createEventsClient } from '../../../lib/src/client/events-client.js'
 import { createUserDataClient } from '../../../lib/src/client/user-data-client.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
+import { createTestKey } from '../../../lib/test/helpers/keys.js'
 import { startLoad } from '../../../lib/test/helpers/load.js'
 import { startService } from '../../../lib/test/helpers/processes.js'
 import { startPrometheus, type TestPrometheus } from '../../../lib/test/helpers/prometheus.js'
@@ -39,9 +40,10 @@ test('under load every ingestion panel has data; the lag alert fires on a stalle
   const topic = await createTestTopic(t)
   const env = { ...topic.env, LAG_SOFT: '3000', LAG_HARD: '1000000', LAG_POLL_MS: '250', SINK_SESSION_TIMEOUT_MS: '60000' }
   const consumer = await startService(t, 'consumer', env)
+  const { key } = await createTestKey(t)
   const api = await startService(t, 'producer-api', env)
   const prometheus = await startPrometheus(t, { 'producer-api': hostPort(api.url), consumer: hostPort(consumer.url) }, { fastRules: true })
-  const load = startLoad({ url: api.url, concurrency: 4, batchSize: 20 })
+  const load = startLoad({ url: api.url, apiKey: key, concurrency: 4, batchSize: 20 })
   t.after(async () => {
     load.stop()
     await load.done
@@ -75,12 +77,13 @@ test('under read load every read-path panel has data', async (t) => {
   const env = { ...topic.env, PROJECTOR_GROUP_ID: group, LAG_OBSERVED_GROUPS: group, LAG_POLL_MS: '250', QUERY_SIGNING_SECRET: secret }
   const consumer = await startService(t, 'consumer', env)
   const projector = await startService(t, 'projector', env)
+  const { key } = await createTestKey(t, { services: ['monitoring-e2e'] })
   const api = await startService(t, 'producer-api', env)
   const query = await startService(t, 'query-api', env)
   const prometheus = await startPrometheus(t, {
     'producer-api': hostPort(api.url), consumer: hostPort(consumer.url), projector: hostPort(projector.url), 'query-api': hostPort(query.url),
   })
-  const events = createEventsClient({ url: api.url, connections: 4 })
+  const events = createEventsClient({ url: api.url, apiKey: key, connections: 4 })
   const reads = createUserDataClient({ url: query.url, secret })
   let running = true
   const users = Array.from({ length: 20 }, uniqueUserId)

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
+import { createTestKey } from '../../../lib/test/helpers/keys.js'
 import { genericEvent, post, startLoad, type Outcome } from '../../../lib/test/helpers/load.js'
 import { startService } from '../../../lib/test/helpers/processes.js'
 import { assertExactlyOnce, createTestTopic, testPool, waitFor } from '../../../lib/test/helpers/services.js'
@@ -34,8 +35,9 @@ test('sink stalled (SIGSTOP): 202 → 429 → 503 with a Retry-After from lag; r
   const pool = testPool(t)
   const env = { ...topic.env, ...LAG_ENV, SINK_SESSION_TIMEOUT_MS: '60000' }
   const consumer = await startService(t, 'consumer', env)
+  const { key } = await createTestKey(t)
   const api = await startService(t, 'producer-api', env)
-  const load = startLoad({ url: api.url, concurrency: 6, batchSize: 50 })
+  const load = startLoad({ url: api.url, apiKey: key, concurrency: 6, batchSize: 50 })
   await sleep(1500)
   assert.equal(load.statuses.get(429) ?? 0, 0, 'no throttling while the sink keeps up')
 
@@ -69,12 +71,13 @@ test('sink stalled (SIGSTOP): 202 → 429 → 503 with a Retry-After from lag; r
 
 test('no live member in the sink group while events arrive: 503 within seconds', async (t) => {
   const topic = await createTestTopic(t)
+  const { key } = await createTestKey(t)
   const api = await startService(t, 'producer-api', { ...topic.env, ...LAG_ENV })
   assert.equal((await getLag(api.url)).state, 'ok', 'an idle group without members is not an alarm')
   const started = Date.now()
   let refused: Awaited<ReturnType<typeof post>> | undefined
   await waitFor(async () => {
-    const res = await post(`${api.url}/events`, genericEvent('no-members'))
+    const res = await post(`${api.url}/events`, genericEvent('no-members'), key)
     if (res.status === 503) refused = res
     return refused !== undefined
   }, { timeoutMs: 10_000, intervalMs: 100, message: 'a 503 without sink members' })
@@ -87,6 +90,7 @@ test('a burst past the in-flight bound: fast 503s, bounded memory, every 202 sto
   const topic = await createTestTopic(t)
   const pool = testPool(t)
   await startService(t, 'consumer', topic.env)
+  const { key } = await createTestKey(t)
   const api = await startService(t, 'producer-api', { ...topic.env, ADMISSION_MAX_REQUESTS: '100' })
   const rssBefore = rssMb(api.proc.pid)
   const burst = Array.from({ length: 2000 }, () => genericEvent('burst', { payload: { pad: 'x'.repeat(2000) } }))
@@ -94,7 +98,7 @@ test('a burst past the in-flight bound: fast 503s, bounded memory, every 202 sto
   const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssMb(api.proc.pid)) }, 20)
   const results = await Promise.all(burst.map(async (event) => {
     const started = Date.now()
-    const res = await post(`${api.url}/events`, event).catch(() => ({ status: 0, body: { code: 'connection-error' } }))
+    const res = await post(`${api.url}/events`, event, key).catch(() => ({ status: 0, body: { code: 'connection-error' } }))
     return { id: event.event_id, status: res.status, code: res.body.code, ms: Date.now() - started }
   }))
   clearInterval(sampler)

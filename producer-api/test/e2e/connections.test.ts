@@ -10,6 +10,7 @@ import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
+import { createTestKey } from '../../../lib/test/helpers/keys.js'
 import { genericEvent, post } from '../../../lib/test/helpers/load.js'
 import { freePort } from '../../../lib/test/helpers/processes.js'
 import { createTestTopic, uniqueName, waitFor } from '../../../lib/test/helpers/services.js'
@@ -50,6 +51,7 @@ function hold(port: number, sockets: { socket: Socket; closed: boolean }[]): voi
 
 test('more sockets than the fd limit: the excess is refused, the API lives on and serves once they go', async (t) => {
   const topic = await createTestTopic(t, 1)
+  const { key } = await createTestKey(t)
   const api = await startLimited(t, topic.env)
   assert.match(api.log(), /"maxConnections":250,"fdLimit":"400","fdReserve":150/)
   await waitFor(() => fetch(`${api.url}/health/ready`).then((r) => r.ok, () => false), { message: 'ready' })
@@ -67,7 +69,7 @@ test('more sockets than the fd limit: the excess is refused, the API lives on an
 
   for (const s of sockets) s.socket.destroy()
   await new Promise((r) => setTimeout(r, 200))
-  assert.equal((await post(`${api.url}/events`, genericEvent('fd-limit'))).status, 202)
+  assert.equal((await post(`${api.url}/events`, genericEvent('fd-limit'), key)).status, 202)
   const metrics = await (await fetch(`${api.url}/metrics`)).text()
   const refused = Number(/pipeline_http_connections_refused_total\{service="producer-api"\} (\d+)/.exec(metrics)?.[1])
   assert.ok(refused >= 450 - 250, `refusals counted (${refused})`)

@@ -13,10 +13,10 @@ import { genericEvent, post, startLoad } from '../../../lib/test/helpers/load.js
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 test('every 202 is in Postgres exactly once; 4xx are not; a retry with the same id leaves one row', async (t) => {
-  const { pool, api } = await startPipeline(t)
+  const { pool, api, apiKey } = await startPipeline(t)
 
-  const load = startLoad({ url: api.url, concurrency: 16, batchSize: 1, requests: 300 })
-  const batches = startLoad({ url: api.url, concurrency: 4, batchSize: 100, requests: 12 })
+  const load = startLoad({ url: api.url, apiKey, concurrency: 16, batchSize: 1, requests: 300 })
+  const batches = startLoad({ url: api.url, apiKey, concurrency: 4, batchSize: 100, requests: 12 })
   await Promise.all([load.done, batches.done])
   assert.deepEqual([...load.statuses], [[202, 300]])
   assert.deepEqual([...batches.statuses], [[202, 12]])
@@ -27,17 +27,17 @@ test('every 202 is in Postgres exactly once; 4xx are not; a retry with the same 
     genericEvent('e2e', { surprise: true }),
     { ...genericEvent('e2e'), event_type: 'trx.created', user_id: 1, payload: { amount: 'ten' } },
   ]
-  for (const event of invalid) assert.equal((await post(`${api.url}/events`, event)).status, 400)
+  for (const event of invalid) assert.equal((await post(`${api.url}/events`, event, apiKey)).status, 400)
   const valid = genericEvent('e2e')
-  const partial = await post(`${api.url}/events/batch`, { events: [valid, ...invalid] })
+  const partial = await post(`${api.url}/events/batch`, { events: [valid, ...invalid] }, apiKey)
   assert.equal(partial.status, 207)
 
   // Client retries: the same ids again, singly and in a batch.
   const retried = [...load.acked].slice(0, 20)
   for (const id of retried.slice(0, 10)) {
-    assert.equal((await post(`${api.url}/events`, { ...genericEvent('e2e'), event_id: id })).status, 202)
+    assert.equal((await post(`${api.url}/events`, { ...genericEvent('e2e'), event_id: id }, apiKey)).status, 202)
   }
-  const again = await post(`${api.url}/events/batch`, { events: retried.slice(10).map((id) => ({ ...genericEvent('e2e'), event_id: id })) })
+  const again = await post(`${api.url}/events/batch`, { events: retried.slice(10).map((id) => ({ ...genericEvent('e2e'), event_id: id })) }, apiKey)
   assert.equal(again.status, 202)
 
   const acked = [...load.acked, ...batches.acked, valid.event_id]
@@ -48,9 +48,9 @@ test('every 202 is in Postgres exactly once; 4xx are not; a retry with the same 
 })
 
 test('gzip bodies over real HTTP: a batch and a single event reach Postgres exactly once; a bomb gets 413 and writes nothing', async (t) => {
-  const { pool, api } = await startPipeline(t, { partitions: 1 })
+  const { pool, api, apiKey } = await startPipeline(t, { partitions: 1 })
   const send = (path: string, body: Buffer) => fetch(`${api.url}${path}`, {
-    method: 'POST', body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    method: 'POST', body, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
   })
   const events = Array.from({ length: 50 }, () => genericEvent('e2e-gzip'))
   assert.equal((await send('/events/batch', gzipSync(JSON.stringify({ events })))).status, 202)
@@ -65,7 +65,7 @@ test('gzip bodies over real HTTP: a batch and a single event reach Postgres exac
 })
 
 test('payload edge cases reach Postgres intact, or get a clear 400', async (t) => {
-  const { pool, api } = await startPipeline(t, { partitions: 1 })
+  const { pool, api, apiKey } = await startPipeline(t, { partitions: 1 })
 
   const payloads: Record<string, unknown>[] = [
     { tab: 'a\tb', newline: 'a\nb\r\nc', backslash: 'C:\\path\\n', quote: '"\'', copyish: '\\N', end: '\\.' },
@@ -77,15 +77,15 @@ test('payload edge cases reach Postgres intact, or get a clear 400', async (t) =
   const ids: string[] = []
   for (const payload of payloads) {
     const event = genericEvent('edge', { payload })
-    const res = await post(`${api.url}/events`, event)
+    const res = await post(`${api.url}/events`, event, apiKey)
     assert.equal(res.status, 202, JSON.stringify(res.body).slice(0, 300))
     ids.push(event.event_id)
   }
-  const tooBig = await post(`${api.url}/events`, genericEvent('edge', { payload: { big: 'x'.repeat(1024 * 1024) } }))
+  const tooBig = await post(`${api.url}/events`, genericEvent('edge', { payload: { big: 'x'.repeat(1024 * 1024) } }), apiKey)
   assert.equal(tooBig.status, 413)
   assert.equal(tooBig.body.code, 'PIPELINE_BODY_TOO_LARGE')
   for (const bad of [{ s: 'a\u0000b' }, { ['k\u0000']: 1 }, { s: 'lone \ud83d surrogate' }]) {
-    const res = await post(`${api.url}/events`, genericEvent('edge', { payload: bad }))
+    const res = await post(`${api.url}/events`, genericEvent('edge', { payload: bad }), apiKey)
     assert.equal(res.status, 400)
     assert.equal(res.body.code, 'PIPELINE_EVENT_INVALID')
   }
@@ -97,8 +97,8 @@ test('payload edge cases reach Postgres intact, or get a clear 400', async (t) =
 })
 
 test('kill -9 of the consumer mid-stream, then a restart: every acknowledged event exactly once', async (t) => {
-  const { pool, api, consumer: first, topic } = await startPipeline(t)
-  const load = startLoad({ url: api.url, concurrency: 8, batchSize: 50 })
+  const { pool, api, apiKey, consumer: first, topic } = await startPipeline(t)
+  const load = startLoad({ url: api.url, apiKey, concurrency: 8, batchSize: 50 })
   await sleep(1500)
   first.kill('SIGKILL')
   await first.exited
@@ -112,8 +112,8 @@ test('kill -9 of the consumer mid-stream, then a restart: every acknowledged eve
 })
 
 test('a rebalance (a second consumer joins, then the first gets SIGTERM) keeps every event exactly once', async (t) => {
-  const { pool, api, consumer: first, topic } = await startPipeline(t, { partitions: 4 })
-  const load = startLoad({ url: api.url, concurrency: 8, batchSize: 50 })
+  const { pool, api, apiKey, consumer: first, topic } = await startPipeline(t, { partitions: 4 })
+  const load = startLoad({ url: api.url, apiKey, concurrency: 8, batchSize: 50 })
   await sleep(1000)
   const second = await startService(t, 'consumer', topic.env)
   await sleep(1000)
@@ -129,8 +129,8 @@ test('a rebalance (a second consumer joins, then the first gets SIGTERM) keeps e
 })
 
 test('kill -9 of producer-api under load: every acknowledged event is in Postgres exactly once', async (t) => {
-  const { pool, api } = await startPipeline(t)
-  const load = startLoad({ url: api.url, concurrency: 16, batchSize: 1 })
+  const { pool, api, apiKey } = await startPipeline(t)
+  const load = startLoad({ url: api.url, apiKey, concurrency: 16, batchSize: 1 })
   await sleep(1500)
   api.kill('SIGKILL')
   await api.exited
@@ -142,8 +142,8 @@ test('kill -9 of producer-api under load: every acknowledged event is in Postgre
 })
 
 test('SIGTERM during load: in-flight requests finish, the process exits 0, nothing acknowledged is lost', async (t) => {
-  const { pool, api } = await startPipeline(t)
-  const load = startLoad({ url: api.url, concurrency: 16, batchSize: 20 })
+  const { pool, api, apiKey } = await startPipeline(t)
+  const load = startLoad({ url: api.url, apiKey, concurrency: 16, batchSize: 20 })
   await sleep(1500)
   api.kill('SIGTERM')
   assert.equal(await api.exited, 0)

@@ -11,9 +11,9 @@ import { startPipeline } from '../../../lib/test/helpers/pipeline.js'
 import { assertExactlyOnce, quietLogger, uniqueName, waitFor } from '../../../lib/test/helpers/services.js'
 
 test('events carry the registry\'s schema id and reach Postgres', async (t) => {
-  const { pool, api, topic } = await startPipeline(t, { env: { SCHEMA_REGISTRY_URL: REGISTRY_URL } })
+  const { pool, api, apiKey, topic } = await startPipeline(t, { env: { SCHEMA_REGISTRY_URL: REGISTRY_URL } })
   const events = [genericEvent('registry-e2e'), genericEvent('registry-e2e')]
-  for (const e of events) assert.equal((await post(`${api.url}/events`, e)).status, 202)
+  for (const e of events) assert.equal((await post(`${api.url}/events`, e, apiKey)).status, 202)
   await assertExactlyOnce(pool, events.map((e) => e.event_id))
 
   const registered = (await (await fetch(`${REGISTRY_URL}/subjects/${topic.topic}-aurore.events.Generic/versions/latest`)).json()) as { id: number }

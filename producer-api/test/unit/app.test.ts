@@ -8,43 +8,22 @@ import { gzipSync } from 'node:zlib'
 import type { OutgoingRecord } from '../../../lib/src/kafka/record-producer.js'
 import { loadCatalog } from '../../../lib/src/avro/catalog.js'
 import { PipelineError } from '../../../lib/src/errors.js'
-import { createLogger } from '../../../lib/src/logger.js'
-import { createHttpMetrics, createIngestMetrics, createRegistry } from '../../../lib/src/metrics.js'
-import { buildApp, type AppDeps } from '../../src/app.js'
+import type { AppDeps } from '../../src/app.js'
 import { createEventValidator } from '../../src/events/validate.js'
-import type { LagSnapshot } from '../../src/lag/monitor.js'
-import type { Decision, Thresholds } from '../../src/lag/policy.js'
+import type { Decision } from '../../src/lag/policy.js'
+import { post as request, testApp } from '../helpers/app.js'
+import { testKey } from '../helpers/auth.js'
 
-const validate = createEventValidator(loadCatalog())
 const event = { service: 'svc', event_type: 'generic', payload: { a: 1 } }
 
-const thresholds: Thresholds = { soft: 100, hard: 1000, hysteresis: 0.2, minShedShare: 0.1, maxRetryAfterSeconds: 60, unknownRetryAfterSeconds: 5 }
-const OK: Decision = { state: 'ok', shedShare: 0, retryAfterSeconds: 0, reason: 'fine' }
+/** Every app here holds this key and every post sends it (the key check has its own tests: plugins/api-keys.test.ts). */
+const KEY = testKey()
+const authorization = `Bearer ${KEY.key}`
 
-async function appWith(
-  t: TestContext, send: (messages: readonly OutgoingRecord[]) => Promise<void> = async () => undefined, maxRequests = 100, overrides: Partial<AppDeps> = {},
-) {
-  const sent: OutgoingRecord[] = []
-  const lag = { decision: OK }
-  const registry = createRegistry('test')
-  const app = await buildApp({
-    logger: createLogger({ level: 'silent' }, 'test'),
-    accept: { validate, clock: () => 1_000_000, sender: { send: async (m) => { await send(m); sent.push(...m) } } },
-    ready: async () => ({ ready: true, checks: {} }),
-    bodyLimit: 4096,
-    maxBatchEvents: 3,
-    lag: { snapshot: (): LagSnapshot => ({ readAt: 1, groups: [], decision: lag.decision, error: undefined }), thresholds },
-    admission: { maxRequests, maxBytes: 1_000_000, maxEventLoopDelayMs: 0, retryAfterSeconds: 1 },
-    metrics: { registry, http: createHttpMetrics(registry), ingest: createIngestMetrics(registry) },
-    random: () => 0.5,
-    ...overrides,
-  })
-  t.after(() => app.close())
-  return { app, sent, lag }
-}
+const appWith = (t: TestContext, send?: (messages: readonly OutgoingRecord[]) => Promise<void>, maxRequests = 100, overrides: Partial<AppDeps> = {}) =>
+  testApp(t, { send, maxRequests, overrides, keys: { key: KEY } })
 
-const post = (url: string, payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  ({ method: 'POST' as const, url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers })
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) => request(url, payload, { authorization, ...headers })
 
 test('POST /events: 202 with the event id after the send resolves', async (t) => {
   const { app, sent } = await appWith(t)
@@ -294,7 +273,7 @@ test('Content-Encoding other than identity or gzip (and Transfer-Encoding other 
 test('gzip bodies on both routes are inflated and taken as sent; a bomb is 413 before it is inflated whole; a body that is not gzip is 400; nothing of those is written', async (t) => {
   const { app, sent } = await appWith(t, undefined, 100, { bodyLimit: 64 * 1024 })
   const gz = (url: string, body: Buffer, extra: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...extra } })
+    app.inject({ method: 'POST', url, payload: body, headers: { authorization, 'content-type': 'application/json', 'content-encoding': 'gzip', ...extra } })
   const single = await gz('/events', gzipSync(JSON.stringify(event)))
   assert.equal(single.statusCode, 202, single.body)
   const batch = await gz('/events/batch', gzipSync(JSON.stringify({ events: [event, { ...event, user_id: 43 }] })), { 'content-encoding': 'identity, gzip' })

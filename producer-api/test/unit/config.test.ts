@@ -37,3 +37,18 @@ test('HTTP_MAX_CONNECTIONS is sized below the open-file limit the process was gi
   assert.throws(() => parseProducerApiConfig({ HTTP_MAX_CONNECTIONS: '1000' }, { fdLimit: 1024 }), (err: unknown) =>
     err instanceof PipelineError && err.errors?.[0]?.path === 'HTTP_MAX_CONNECTIONS' && /at most 768/.test(err.message))
 })
+
+test('API keys: refreshed every 5 s, 1,000 requests/s per key by default; required when NODE_ENV=production', () => {
+  const { auth } = parseProducerApiConfig({})
+  assert.deepEqual({ ...auth, postgres: undefined, redis: undefined }, {
+    requireKeys: false, postgres: undefined, refreshMs: 5000, loadTimeoutMs: 3000, redis: undefined, defaultRateLimit: 1000, rateLimitTimeoutMs: 250,
+  })
+  assert.match(auth.postgres.url, /^postgres:\/\//)
+  assert.equal(auth.redis.url, 'redis://127.0.0.1:56379')
+  assert.equal(parseProducerApiConfig({ NODE_ENV: 'production' }).auth.requireKeys, true)
+  assert.equal(parseProducerApiConfig({ NODE_ENV: 'test' }).auth.requireKeys, false)
+  assert.equal(parseProducerApiConfig({ API_KEY_RATE_LIMIT: '50', API_KEYS_REFRESH_MS: '200' }).auth.defaultRateLimit, 50)
+  refuses({ API_KEYS_REFRESH_MS: '0' }, 'API_KEYS_REFRESH_MS')
+  refuses({ API_KEY_RATE_LIMIT: 'lots' }, 'API_KEY_RATE_LIMIT')
+  refuses({ API_KEY_RATE_LIMIT_TIMEOUT_MS: '-1' }, 'API_KEY_RATE_LIMIT_TIMEOUT_MS')
+})

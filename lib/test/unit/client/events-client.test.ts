@@ -11,12 +11,12 @@ import { createEventsClient } from '../../../src/client/events-client.js'
 type Answer = { status: number; body?: unknown; retryAfter?: string }
 
 async function server(t: TestContext, answers: Answer[]) {
-  const seen: { url: string; body: unknown }[] = []
+  const seen: { url: string; body: unknown; authorization: string | undefined }[] = []
   const srv = createServer((req: IncomingMessage, res) => {
     let text = ''
     req.on('data', (c) => { text += c })
     req.on('end', () => {
-      seen.push({ url: req.url ?? '', body: JSON.parse(text) })
+      seen.push({ url: req.url ?? '', body: JSON.parse(text), authorization: req.headers.authorization })
       const a = answers.shift() ?? { status: 202, body: {} }
       res.writeHead(a.status, { 'content-type': 'application/json', ...(a.retryAfter ? { 'retry-after': a.retryAfter } : {}) })
       res.end(JSON.stringify(a.body ?? {}))
@@ -64,4 +64,20 @@ test('a batch: 207 splits into accepted ids and rejected indexes', async (t) => 
   assert.ok(result.outcome === 'partial')
   assert.deepEqual(result.eventIds, [sent[0]?.event_id])
   assert.deepEqual(result.rejected.map((r) => r.index), [1])
+})
+
+test('every POST carries the API key as a bearer token: the one given, else PRODUCER_API_KEY; a 401 is final', async (t) => {
+  const { url, seen } = await server(t, [{ status: 202 }, { status: 202 }, { status: 401, body: { code: 'PIPELINE_API_KEY_INVALID' } }])
+  const given = createEventsClient({ url, apiKey: 'pak_0123456789abcdef_given' })
+  t.after(() => given.close())
+  await given.send(event)
+  await given.sendBatch([event])
+  const saved = process.env.PRODUCER_API_KEY
+  process.env.PRODUCER_API_KEY = 'pak_0123456789abcdef_from-env'
+  t.after(() => { if (saved === undefined) delete process.env.PRODUCER_API_KEY; else process.env.PRODUCER_API_KEY = saved })
+  const fromEnv = createEventsClient({ url, maxAttempts: 3 })
+  t.after(() => fromEnv.close())
+  const refused = await fromEnv.send(event)
+  assert.deepEqual(refused.outcome === 'rejected' && [refused.status, refused.attempts], [401, 1])
+  assert.deepEqual(seen.map((s) => s.authorization), ['Bearer pak_0123456789abcdef_given', 'Bearer pak_0123456789abcdef_given', 'Bearer pak_0123456789abcdef_from-env'])
 })
