@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { parseHttpServerConfig, type HttpServerConfig } from '../../lib/src/config.js'
-import { serverOptions } from '../../lib/src/http/server-options.js'
+import { ignoreUnknownExpectations, serverOptions } from '../../lib/src/http/server-options.js'
 import type { Logger } from '../../lib/src/logger.js'
 import type { ApiKeyMetrics, HttpMetrics, IngestMetrics } from '../../lib/src/metrics.js'
 import type { KeySet } from './auth/key-set.js'
@@ -57,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true } },
   })
   // JSON only: Fastify would otherwise parse text/plain bodies too.
+  ignoreUnknownExpectations(app.server)
   app.removeContentTypeParser('text/plain')
   utf8JsonBody(app)
   registerProblemHandlers(app)

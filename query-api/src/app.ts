@@ -5,7 +5,7 @@ import { parseHttpServerConfig, type HttpServerConfig } from '../../lib/src/conf
 import { healthRoutes, type ReadinessCheck } from '../../lib/src/http/health.js'
 import { metricsRoutes, observeHttp } from '../../lib/src/http/metrics.js'
 import { registerProblemHandlers } from '../../lib/src/http/problem.js'
-import { serverOptions } from '../../lib/src/http/server-options.js'
+import { ignoreUnknownExpectations, serverOptions } from '../../lib/src/http/server-options.js'
 import type { Logger } from '../../lib/src/logger.js'
 import type { HttpMetrics, QueryMetrics } from '../../lib/src/metrics.js'
 import { userDataRoutes, type UserDataRouteOptions } from './routes/user-data.js'
@@ -28,6 +28,7 @@ export async function buildQueryApp(deps: QueryAppDeps): Promise<FastifyInstance
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   })
+  ignoreUnknownExpectations(app.server)
   registerProblemHandlers(app)
   observeHttp(app, deps.metrics.http)
   await app.register(metricsRoutes, { registry: deps.metrics.registry })

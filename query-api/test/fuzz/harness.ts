@@ -3,6 +3,8 @@
  * read model in place of Redis and MySQL, a fixed clock, and a record of what was read: for the
  * fuzz properties through inject().
  */
+import type { FastifyInstance } from 'fastify'
+import type { HttpServerConfig } from '../../../lib/src/config.js'
 import { createLogger } from '../../../lib/src/logger.js'
 import { createHttpMetrics, createQueryMetrics, createRegistry } from '../../../lib/src/metrics.js'
 import type { FuzzProperty } from '../../../lib/test/fuzz/runner.js'
@@ -22,12 +24,15 @@ export const knownUser = (userId: number): boolean => userId % 3 === 0
 export const userJson = (userId: number): string => JSON.stringify({ user_id: userId, trx_count: 1, total_amount: 5, refund_count: 0, refunded_amount: 0, net_amount: 5, first_trx_at: null, last_trx_at: null, top_category: null, updated_at: '2026-01-01T00:00:00.000000Z' })
 
 export interface QueryHarness {
+  /** The app, for a test that listens. */
+  readonly app: FastifyInstance
   readonly target: Target
   /** The user ids the route asked the read model for since the last call. */
   drainReads(): number[]
 }
 
-export async function queryHarness(signature: SignatureConfig = UNIT_SIGNATURE): Promise<QueryHarness> {
+/** `server`: the HTTP_* bounds (their defaults when absent), for a test that listens. */
+export async function queryHarness(signature: SignatureConfig = UNIT_SIGNATURE, server?: HttpServerConfig): Promise<QueryHarness> {
   let reads: number[] = []
   const registry = createRegistry('fuzz')
   const app = await buildQueryApp({
@@ -40,8 +45,10 @@ export async function queryHarness(signature: SignatureConfig = UNIT_SIGNATURE):
       retryAfterSeconds: 1,
     },
     metrics: { registry, http: createHttpMetrics(registry), query: createQueryMetrics(registry) },
+    ...(server === undefined ? {} : { server }),
   })
   return {
+    app,
     target: injectTarget(app),
     drainReads() {
       const out = reads

@@ -27,7 +27,7 @@ test('only identity or gzip (once) content and chunked transfer are read', () =>
   assert.ok((unsupportedEncoding('a'.repeat(10_000), undefined) ?? '').length < 150)
 })
 
-test('a gzip body cut short after it inflated past the limit is 413, and its late inflation error is not uncaught (it stopped the process)', async (t) => {
+test('a gzip body cut short after it inflated past the limit (413), or none at all, fails its inflation unheard: not an uncaught exception (it stopped the process)', async (t) => {
   const app = Fastify({ bodyLimit: 1024 })
   contentEncoding(app)
   app.post('/', async () => 'ok')
@@ -39,6 +39,9 @@ test('a gzip body cut short after it inflated past the limit is 413, and its lat
   const zipped = gzipSync(Buffer.concat([Buffer.from('{"a":'), Buffer.alloc(8192, ' '), Buffer.from('1}')]))
   const res = await app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: zipped.subarray(0, zipped.length - 4) })
   assert.equal(res.statusCode, 413)
+  // No body at all (Content-Length: 0): Fastify never reads it, and the inflation of nothing fails.
+  const empty = await app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': '0' } })
+  assert.equal(empty.statusCode, 400) // an empty JSON body
   await new Promise((resolve) => setTimeout(resolve, 50))
   assert.deepEqual(uncaught, [])
 })
