@@ -17,6 +17,9 @@ bash scripts/ensure-deps.sh
 bash scripts/stack.sh up
 echo "[start] provisioning topics and migrations" >&2
 node --import tsx scripts/provision.ts >>"$LOGS/provision.log"
+# The local producer API key: made once, then the same one across restarts ($STATE/producer-api-key,
+# git-ignored); the load tests and the client library send it when PRODUCER_API_KEY is not set.
+API_KEY=$(node --import tsx scripts/keys.ts ensure-local --file "$STATE/producer-api-key" 2>>"$LOGS/provision.log")
 echo "[start] building" >&2
 npx tsc -p tsconfig.build.json
 
@@ -73,7 +76,12 @@ The pipeline is up.
 Logs: $LOGS/{producer-api,consumer,projector,query-api,kafka,postgres,mariadb,redis,prometheus}.log
 Stop: npm stop
 
+Producer API key (local, any service; kept in $STATE/producer-api-key, the same after a restart):
+  $API_KEY
+More keys: npm run keys -- create --name NAME --services SERVICE[,SERVICE...] [--rate-limit N]; list; revoke ID
+
 Try:
   curl -XPOST localhost:$PORT/events -H 'content-type: application/json' \\
+    -H "authorization: Bearer $API_KEY" \\
     -d '{"service":"demo","event_type":"generic","payload":{"hello":"world"}}'
 EOF

@@ -21,6 +21,8 @@ bash scripts/stack.sh up
 bash scripts/stack.sh registry-up
 bash scripts/tools.sh
 node --import tsx scripts/provision.ts >/dev/null
+# The local producer API key (as npm start makes it): what clients send when a test gives them no key.
+node --import tsx scripts/keys.ts ensure-local >/dev/null
 
 step "integration and end-to-end tests"
 mapfile -t integration < <(tests_under integration; tests_under e2e)

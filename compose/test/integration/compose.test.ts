@@ -143,6 +143,20 @@ test('memory limits fit a 4 GB node', async (t) => {
   assert.ok(total <= 3.5 * 1024 ** 3, `${(total / 1024 ** 3).toFixed(2)} GiB leaves too little to the OS`)
 })
 
+test('producer-api needs a key in production, and the image can make the first one (the documented command)', async () => {
+  const { services } = await resolved()
+  const env = (name: string) => Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, v ?? undefined]))
+  const api = parseProducerApiConfig(env('producer-api'))
+  assert.equal(api.auth.requireKeys, true, 'NODE_ENV=production: no start without a key')
+  assert.match(api.auth.postgres.url, /@postgres:5432\/aurore_events$/)
+  assert.equal(api.auth.redis.url, 'redis://forecap-redis:6379')
+  assert.match(parsePostgresConfig(env('provision')).url, /@postgres:5432\/aurore_events$/, 'provision (which runs the keys command) reaches the keys\' table')
+  const compose = readFileSync(FILE, 'utf8')
+  assert.match(compose, /run --rm provision \\\n#\s+node dist\/scripts\/keys\.js create --name <source> --services <service,\.\.\.>/)
+  assert.match(readFileSync(join(DIR, 'Dockerfile'), 'utf8'), /^COPY scripts\/provision\.ts scripts\/keys\.ts \.\/scripts\/$/m, 'the image builds dist/scripts/keys.js')
+  assert.ok(existsSync(join(PROJECT_ROOT, 'scripts', 'keys.ts')))
+})
+
 test('the Dockerfile passes hadolint', async () => {
   const { stdout } = await run('python3', ['-c', "import sysconfig; print(sysconfig.get_path('scripts'))"])
   const local = join(stdout.trim(), 'hadolint')

@@ -13,6 +13,8 @@ export interface IngestOptions {
   readonly seconds: number
   readonly connections: number
   readonly batchSize: number
+  /** The producer API key the requests carry (PRODUCER_API_KEY, else the local key: lib/src/api-keys/local.ts). */
+  readonly apiKey: string | undefined
 }
 
 export interface IngestFigures {
@@ -34,8 +36,8 @@ export interface IngestFigures {
 }
 
 /** Plain autocannon run (also used for the no-op Fastify ceiling). */
-export async function hammer(url: string, body: string, connections: number, seconds: number) {
-  return autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds })
+export async function hammer(url: string, body: string, connections: number, seconds: number, headers: Readonly<Record<string, string>> = {}) {
+  return autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections, duration: seconds })
 }
 
 export async function measureIngest(o: IngestOptions): Promise<IngestFigures> {
@@ -45,7 +47,8 @@ export async function measureIngest(o: IngestOptions): Promise<IngestFigures> {
   const body = JSON.stringify(o.mode === 'batch' ? { events: Array.from({ length: batchSize }, () => event) } : event)
   console.log(`  ${o.mode}${o.mode === 'batch' ? ` of ${batchSize}` : ''}, ${o.connections} connections, ${o.seconds} s → ${o.url}`)
   const started = Date.now()
-  const result = await hammer(`${o.url}${o.mode === 'batch' ? '/events/batch' : '/events'}`, body, o.connections, o.seconds)
+  const auth: Record<string, string> = o.apiKey === undefined ? {} : { authorization: `Bearer ${o.apiKey}` }
+  const result = await hammer(`${o.url}${o.mode === 'batch' ? '/events/batch' : '/events'}`, body, o.connections, o.seconds, auth)
   const ended = Date.now()
   const accepted = result['2xx'] * batchSize
 

@@ -13,6 +13,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { resolveApiKey } from '../../../lib/src/api-keys/local.js'
 import { parseKafkaConfig, parseMysqlConfig, parsePostgresConfig } from '../../../lib/src/config.js'
 import { createKafka } from '../../../lib/src/kafka/client.js'
 import { createLogger } from '../../../lib/src/logger.js'
@@ -38,6 +39,7 @@ if (unknown.length > 0) {
 const chosen: readonly Name[] = args.length > 0 ? (args as Name[]) : DEFAULT
 const url = (process.env.PRODUCER_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '')
 const databaseUrl = parsePostgresConfig(process.env).url
+const apiKey = resolveApiKey(process.env) // producer API key: PRODUCER_API_KEY, else the local one (npm start)
 if (!(await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false))) {
   console.error(`producer-api is not ready at ${url}: start the pipeline with \`npm start\``)
   process.exit(2)
@@ -67,7 +69,7 @@ for (const name of chosen) {
       // requests/s whose p99 is within 25 ms, every step reported.
       const steps: IngestFigures[] = []
       for (const connections of SINGLE_CONNECTIONS) {
-        const f = await measureIngest({ url, databaseUrl, mode: 'single', batchSize: 1, connections, seconds: SINGLE.seconds })
+        const f = await measureIngest({ url, databaseUrl, apiKey, mode: 'single', batchSize: 1, connections, seconds: SINGLE.seconds })
         console.log(`  ${connections} connections: ${f.requestsPerSecond} requests/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, end to end ${f.endToEndEventsPerSecond} events/s, all stored: ${f.complete}`)
         steps.push(f)
         if (f.latencyMs.p99 >= 25) break

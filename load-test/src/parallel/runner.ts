@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as hdr from 'hdr-histogram-js'
 import pg from 'pg'
+import { resolveApiKey } from '../../../lib/src/api-keys/local.js'
 import { parsePostgresConfig } from '../../../lib/src/config.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { renderMarkdown, type Counts, type RunSummary, type TimelinePoint } from '../report/markdown.js'
@@ -35,10 +36,25 @@ async function readLag(url: string): Promise<{ lag: number; state: string } | un
 
 export class RunError extends Error {}
 
+/**
+ * Why producer-api refuses `apiKey` (the clients send PRODUCER_API_KEY, else the local key), or
+ * undefined: an empty batch is checked for its key before its body, and writes nothing.
+ */
+async function refusedKey(url: string, apiKey: string | undefined): Promise<string | undefined> {
+  const res = await fetch(`${url}/events/batch`, {
+    method: 'POST', body: '{"events":[]}', signal: AbortSignal.timeout(5000),
+    headers: { 'content-type': 'application/json', ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }) },
+  })
+  const body = (await res.json().catch(() => ({}))) as { code?: string; detail?: string }
+  return res.status === 401 ? `${body.code ?? 401}: ${body.detail ?? ''}` : undefined
+}
+
 /** Runs the plan; resolves with the summary (also written to disk), rejects with RunError. */
 export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly reportFile: string }> {
   const ready = await fetch(`${plan.url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false)
   if (!ready) throw new RunError(`producer-api is not ready at ${plan.url} (start the pipeline with \`npm start\`, or pass --url)`)
+  const refused = await refusedKey(plan.url, resolveApiKey(process.env))
+  if (refused !== undefined) throw new RunError(`producer-api refuses the API key (${refused}): set PRODUCER_API_KEY, or run \`npm start\` for the local key`)
   const target = (plan.clients * plan.eventsPerMinute) / 60
   console.log(`load-test:parallel ${plan.runId}: ${plan.clients} clients × ${plan.eventsPerMinute}/min = ${Math.round(target)} events/s for ${plan.seconds} s → ${plan.url}`)
 

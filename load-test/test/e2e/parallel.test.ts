@@ -9,19 +9,21 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
+import { createTestKey } from '../../../lib/test/helpers/keys.js'
 import { startService } from '../../../lib/test/helpers/processes.js'
 import { createTestTopic, uniqueName } from '../../../lib/test/helpers/services.js'
 
 const run = promisify(execFile)
 const MAIN = join(PROJECT_ROOT, 'load-test', 'src', 'parallel', 'main.ts')
 
-test('load-test:parallel 3 1200 3 --batch 5: every acknowledged event verified, report written', async (t) => {
+test('load-test:parallel 3 1200 3 --batch 5 with PRODUCER_API_KEY: every acknowledged event verified, report written', async (t) => {
   const topic = await createTestTopic(t)
   await startService(t, 'consumer', topic.env)
+  const { key } = await createTestKey(t, { services: ['parallel-load-test-*'] })
   const api = await startService(t, 'producer-api', topic.env)
   const runId = uniqueName('e2e')
   const { stdout } = await run(process.execPath, ['--import', 'tsx', MAIN, '3', '1200', '3', '--batch', '5', '--url', api.url, '--run-id', runId],
-    { cwd: PROJECT_ROOT, timeout: 120_000 })
+    { cwd: PROJECT_ROOT, timeout: 120_000, env: { ...process.env, PRODUCER_API_KEY: key } })
   assert.match(stdout, /PASS/)
   const dir = join(PROJECT_ROOT, 'results', `load-test-${runId}`)
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))
@@ -40,6 +42,18 @@ test('load-test:parallel with bad arguments: exit 2 and the usage', async () => 
     assert.equal(err.code, 2)
     assert.match(err.stderr, /events_per_min_per_client must be a positive whole number, got "lots"/)
     assert.match(err.stderr, /usage: npm run load-test:parallel/)
+    return true
+  })
+})
+
+test('load-test:parallel with a key producer-api refuses: exit 2 before any client starts, saying so', async (t) => {
+  const topic = await createTestTopic(t, 1)
+  const api = await startService(t, 'producer-api', topic.env)
+  await assert.rejects(run(process.execPath, ['--import', 'tsx', MAIN, '1', '60', '1', '--url', api.url], {
+    cwd: PROJECT_ROOT, env: { ...process.env, PRODUCER_API_KEY: 'pak_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+  }), (err: { code: number; stderr: string }) => {
+    assert.equal(err.code, 2)
+    assert.match(err.stderr, /producer-api refuses the API key \(PIPELINE_API_KEY_INVALID: .*\): set PRODUCER_API_KEY/)
     return true
   })
 })
