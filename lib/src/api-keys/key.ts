@@ -48,6 +48,11 @@ export function keyMatches(key: string, digest: Buffer | undefined, compare: (a:
   return compare(hashApiKey(key), expected) && expected !== DUMMY_DIGEST
 }
 
+/** The header that sends `apiKey` (none without a key: producer-api then answers 401). */
+export function bearerHeader(apiKey: string | undefined): Readonly<Record<string, string>> {
+  return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
+}
+
 /** `Authorization: Bearer <token>` → the token; undefined when the header is absent or another scheme. */
 export function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined) return undefined

@@ -11,6 +11,7 @@
  *   is final like any 4xx; a 429 of the key's rate limit is retried after its Retry-After.
  */
 import { Pool } from 'undici'
+import { bearerHeader } from '../api-keys/key.js'
 import { resolveApiKey } from '../api-keys/local.js'
 import { newEventId } from '../ids.js'
 
@@ -59,7 +60,7 @@ export function createEventsClient(options: ClientOptions): EventsClient {
   const pool = new Pool(options.url, { connections: options.connections ?? 16, pipelining: 1 })
   // A client library's one default from the environment, as SDKs read their credentials.
   const apiKey = options.apiKey ?? resolveApiKey(process.env)
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }) }
+  const headers = { 'content-type': 'application/json', ...bearerHeader(apiKey) }
 
   async function post(path: string, body: unknown, ids: readonly string[]): Promise<SendResult> {
     const text = JSON.stringify(body)

@@ -4,6 +4,7 @@
  * and record which ids were acknowledged.
  */
 import { randomUUID } from 'node:crypto'
+import { bearerHeader } from '../../src/api-keys/key.js'
 
 export interface LoadOptions {
   readonly url: string
@@ -40,8 +41,7 @@ export function genericEvent(service: string, extra: Record<string, unknown> = {
 
 /** POSTs `body` as JSON with `apiKey` as its bearer token (undefined: no Authorization header). */
 export async function post(url: string, body: unknown, apiKey: string | undefined): Promise<{ status: number; body: Record<string, unknown>; retryAfter: number | undefined }> {
-  const auth: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) })
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearerHeader(apiKey) }, body: JSON.stringify(body) })
   const text = await res.text()
   const retryAfter = res.headers.get('retry-after')
   return { status: res.status, body: text.length > 0 ? JSON.parse(text) : {}, retryAfter: retryAfter === null ? undefined : Number(retryAfter) }

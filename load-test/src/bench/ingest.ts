@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { bearerHeader } from '../../../lib/src/api-keys/key.js'
 
 export interface IngestOptions {
   readonly url: string
@@ -47,8 +48,7 @@ export async function measureIngest(o: IngestOptions): Promise<IngestFigures> {
   const body = JSON.stringify(o.mode === 'batch' ? { events: Array.from({ length: batchSize }, () => event) } : event)
   console.log(`  ${o.mode}${o.mode === 'batch' ? ` of ${batchSize}` : ''}, ${o.connections} connections, ${o.seconds} s → ${o.url}`)
   const started = Date.now()
-  const auth: Record<string, string> = o.apiKey === undefined ? {} : { authorization: `Bearer ${o.apiKey}` }
-  const result = await hammer(`${o.url}${o.mode === 'batch' ? '/events/batch' : '/events'}`, body, o.connections, o.seconds, auth)
+  const result = await hammer(`${o.url}${o.mode === 'batch' ? '/events/batch' : '/events'}`, body, o.connections, o.seconds, bearerHeader(o.apiKey))
   const ended = Date.now()
   const accepted = result['2xx'] * batchSize
 

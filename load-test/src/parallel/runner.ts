@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as hdr from 'hdr-histogram-js'
 import pg from 'pg'
+import { bearerHeader } from '../../../lib/src/api-keys/key.js'
 import { resolveApiKey } from '../../../lib/src/api-keys/local.js'
 import { parsePostgresConfig } from '../../../lib/src/config.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
@@ -43,7 +44,7 @@ export class RunError extends Error {}
 async function refusedKey(url: string, apiKey: string | undefined): Promise<string | undefined> {
   const res = await fetch(`${url}/events/batch`, {
     method: 'POST', body: '{"events":[]}', signal: AbortSignal.timeout(5000),
-    headers: { 'content-type': 'application/json', ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }) },
+    headers: { 'content-type': 'application/json', ...bearerHeader(apiKey) },
   })
   const body = (await res.json().catch(() => ({}))) as { code?: string; detail?: string }
   return res.status === 401 ? `${body.code ?? 401}: ${body.detail ?? ''}` : undefined

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { bearerHeader } from '../../../lib/src/api-keys/key.js'
 import { resolveApiKey } from '../../../lib/src/api-keys/local.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { runScenario, seedUsers, type ReadTarget, type ScenarioResult } from './scenarios.js'
@@ -33,10 +34,10 @@ export async function runCacheScenarios(
   // Stampede: the hottest user's entry is invalidated before each burst, as the projector does after a commit.
   const hotUser = seeded[0] ?? base
   const stampedes: ScenarioResult[] = []
-  const apiKey = resolveApiKey(process.env) // the producer API key, as the seeding's client sends it
+  const auth = bearerHeader(resolveApiKey(process.env)) // the producer API key, as the seeding's client sends it
   for (let burst = 0; burst < 5; burst++) {
     await fetch(`${target.producerUrl}/events`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }) },
+      method: 'POST', headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ service: 'load-test-read', event_type: 'trx.created', user_id: hotUser, payload: { trx_id: `stampede-${burst}`, amount: 1, currency: 'EUR', category: 'groceries', merchant: 'x' } }),
     })
     await new Promise((r) => setTimeout(r, 500)) // the projector folds and invalidates
