@@ -7,6 +7,7 @@
 import type { TestContext } from 'node:test'
 import pg from 'pg'
 import { parsePostgresConfig } from '../../src/config.js'
+import { LOCAL_API_KEY } from '../../src/api-keys/local.js'
 import { createApiKey, type ApiKeyRecord, type NewApiKey } from '../../src/api-keys/store.js'
 import { applyMigrations } from '../../src/pg/migrate.js'
 import { createPgPool } from '../../src/pg/pool.js'
@@ -19,10 +20,14 @@ export interface TestApiKey {
   readonly headers: Readonly<Record<string, string>>
 }
 
-/** A key for `services` (default: any) in the shared database, deleted after the test. */
+/**
+ * A key for `services` (default: any) in the shared database, deleted after the test. Its rate
+ * limit defaults to the local key's (no practical limit): a test of bursts or in-flight bounds
+ * must not be cut short by API_KEY_RATE_LIMIT; tests of the limit give their own.
+ */
 export async function createTestKey(t: TestContext, spec: Partial<NewApiKey> = {}): Promise<TestApiKey> {
   const pool = createPgPool({ ...parsePostgresConfig(process.env), poolMax: 1 }, quietLogger, 'test')
-  const { key, record } = await createApiKey(pool, { name: spec.name ?? uniqueName('test'), services: spec.services ?? ['*'], rateLimit: spec.rateLimit ?? null })
+  const { key, record } = await createApiKey(pool, { name: spec.name ?? uniqueName('test'), services: spec.services ?? ['*'], rateLimit: spec.rateLimit === undefined ? LOCAL_API_KEY.rateLimit : spec.rateLimit })
     .catch(async (err: unknown) => { await pool.end(); throw err })
   t.after(async () => {
     await pool.query('DELETE FROM producer_api_keys WHERE key_id = $1', [record.id])

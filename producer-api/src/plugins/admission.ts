@@ -2,7 +2,10 @@
  * Admission control, independent of lag: bounds the requests and the bytes waiting for broker
  * acks, so that a burst or a stalled broker gets fast 503s instead of growing memory and
  * hanging sockets. Checked in onRequest, before the body is read. A request is counted until
- * its response closes (finished or aborted).
+ * its response closes (finished or aborted). One whose client has already gone (it left while
+ * an earlier hook, the API key's rate limit, waited on Redis) is not counted: its 'close' has
+ * fired, and counting it would hold its share forever (found by the live fuzz: a few hundred
+ * aborted requests left producer-api answering 503 to everything).
  */
 import type { FastifyInstance } from 'fastify'
 import { isGzip } from './content-encoding.js'
@@ -32,6 +35,7 @@ export function admission(app: FastifyInstance, opts: AdmissionOptions): void {
         `too much in flight (${requests} requests, ${bytes} bytes; limits ${opts.maxRequests}, ${opts.maxBytes})`,
         { retryAfter: opts.retryAfterSeconds })
     }
+    if (reply.raw.closed) return
     requests++
     bytes += size
     reply.raw.once('close', () => {
