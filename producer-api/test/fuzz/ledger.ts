@@ -19,6 +19,8 @@ export interface LedgerReport {
   readonly unacknowledgedStored: number
 }
 
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 async function counts(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>()
   for (let i = 0; i < ids.length; i += 10_000) {
@@ -31,8 +33,9 @@ async function counts(pool: pg.Pool, ids: readonly string[]): Promise<Map<string
 
 export async function checkLedger(pool: pg.Pool, ledger: IdLedger, o: { readonly nonce: string; readonly servicePrefix: string; readonly waitMs: number }): Promise<LedgerReport> {
   const accepted = [...ledger.accepted]
-  // Only ids this run made: a refused request may carry an id a client (or an earlier run) had written.
-  const rejected = [...ledger.rejected].filter((id) => id.startsWith(`${o.nonce}-`) && !ledger.accepted.has(id))
+  // Only ids this run made (a refused request may carry an id a client, or an earlier run, had
+  // written), and only those that are UUIDs at all: a mutated one ("…-4,000-…") cannot be stored.
+  const rejected = [...ledger.rejected].filter((id) => id.startsWith(`${o.nonce}-`) && UUID_TEXT.test(id) && !ledger.accepted.has(id))
   const deadline = Date.now() + o.waitMs
   let stored = await counts(pool, accepted)
   while (stored.size < accepted.length && Date.now() < deadline) {

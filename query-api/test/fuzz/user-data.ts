@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { hmacSignature, legacySignature } from '../../../lib/src/signature.js'
-import { isTransient, judge } from '../../../lib/test/fuzz/answer.js'
+import { byParser, isTransient, judge } from '../../../lib/test/fuzz/answer.js'
 import { hostileHeaderValue } from '../../../lib/test/fuzz/hostile.js'
 import type { FuzzProperty } from '../../../lib/test/fuzz/runner.js'
 import { sendSettled, type FuzzRequest, type Target } from '../../../lib/test/fuzz/target.js'
@@ -167,8 +167,9 @@ export function userDataProperty(d: UserDataFuzzDeps): FuzzProperty<ReadCase> {
       if (again !== undefined && want.fresh !== undefined) assert.equal(again.status, answer.status, 'a replay gets the same answer')
       for (const id of reads) assert.ok(Number.isSafeInteger(id) && id >= 1 && id === want.userId && want.signed, `read user ${id} for an unsigned request`)
       if (answer.status < 300) assert.ok(want.signed && want.fresh !== false, `${c.method} ${c.path} answered ${answer.status} to a request not signed right and fresh`)
-      // The rest holds for the route itself (a HEAD has no body to check).
-      if (answer.kind === 'head' || c.method !== 'GET' || c.path !== '/api/user-data') return
+      // The rest holds for the route itself (a HEAD has no body to check), when Node's parser let
+      // the request through (live, a control character in any header is 400 before the route).
+      if (answer.kind === 'head' || c.method !== 'GET' || c.path !== '/api/user-data' || byParser(answer)) return
       if (!want.signed) {
         assert.equal(answer.status, 401, `an unsigned or malformed request answered ${answer.status}`)
         return
