@@ -214,6 +214,8 @@ export interface HttpServerConfig {
   readonly maxHeaderBytes: number
   /** Requests served on one connection before it is closed (0: no bound). */
   readonly maxRequestsPerSocket: number
+  /** After answering a request whose body it did not read (413, 415, …), how long the rest is read and dropped before the socket closes (0: at once). */
+  readonly lingerMs: number
 }
 
 /**
@@ -221,7 +223,8 @@ export interface HttpServerConfig {
  * (10 s), HTTP_REQUEST_TIMEOUT_MS (30 s), HTTP_KEEP_ALIVE_TIMEOUT_MS (72 s, Fastify's default: longer
  * than a load balancer's usual 60 s idle timeout, so that the balancer closes first),
  * HTTP_CONNECTION_TIMEOUT_MS (60 s), HTTP_TIMEOUT_CHECK_INTERVAL_MS (1 s), HTTP_MAX_HEADER_BYTES
- * (16 KiB, Node's default) and HTTP_MAX_REQUESTS_PER_SOCKET (0: no bound).
+ * (16 KiB, Node's default), HTTP_MAX_REQUESTS_PER_SOCKET (0: no bound) and HTTP_LINGER_MS (5 s;
+ * lib/src/http/server-options.ts, lingerBeforeClose).
  */
 export function parseHttpServerConfig(env: Env): HttpServerConfig {
   const e = parseEnv(env, {
@@ -232,8 +235,9 @@ export function parseHttpServerConfig(env: Env): HttpServerConfig {
     HTTP_TIMEOUT_CHECK_INTERVAL_MS: positiveInt({ default: 1000 }),
     HTTP_MAX_HEADER_BYTES: positiveInt({ default: 16 * 1024 }),
     HTTP_MAX_REQUESTS_PER_SOCKET: int({ default: 0 }),
+    HTTP_LINGER_MS: int({ default: 5000 }),
   })
-  for (const name of ['HTTP_REQUEST_TIMEOUT_MS', 'HTTP_CONNECTION_TIMEOUT_MS', 'HTTP_MAX_REQUESTS_PER_SOCKET'] as const) {
+  for (const name of ['HTTP_REQUEST_TIMEOUT_MS', 'HTTP_CONNECTION_TIMEOUT_MS', 'HTTP_MAX_REQUESTS_PER_SOCKET', 'HTTP_LINGER_MS'] as const) {
     if (e[name] < 0) throw invalidConfig(name, `must be 0 (no bound) or more, got ${e[name]}`)
   }
   if (e.HTTP_REQUEST_TIMEOUT_MS > 0 && e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
@@ -250,6 +254,7 @@ export function parseHttpServerConfig(env: Env): HttpServerConfig {
     timeoutCheckIntervalMs: e.HTTP_TIMEOUT_CHECK_INTERVAL_MS,
     maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES,
     maxRequestsPerSocket: e.HTTP_MAX_REQUESTS_PER_SOCKET,
+    lingerMs: e.HTTP_LINGER_MS,
   }
 }
 

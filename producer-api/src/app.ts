@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { parseHttpServerConfig, type HttpServerConfig } from '../../lib/src/config.js'
-import { ignoreUnknownExpectations, serverOptions } from '../../lib/src/http/server-options.js'
+import { ignoreUnknownExpectations, lingerBeforeClose, serverOptions } from '../../lib/src/http/server-options.js'
 import type { Logger } from '../../lib/src/logger.js'
 import type { ApiKeyMetrics, HttpMetrics, IngestMetrics } from '../../lib/src/metrics.js'
 import type { KeySet } from './auth/key-set.js'
@@ -46,8 +46,9 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.logger
+  const server = deps.server ?? parseHttpServerConfig({})
   const app = Fastify({
-    ...serverOptions(deps.server ?? parseHttpServerConfig({})),
+    ...serverOptions(server),
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }), // lifecycle and faults only
     bodyLimit: deps.bodyLimit,
@@ -58,6 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   // JSON only: Fastify would otherwise parse text/plain bodies too.
   ignoreUnknownExpectations(app.server)
+  lingerBeforeClose(app, server.lingerMs)
   app.removeContentTypeParser('text/plain')
   utf8JsonBody(app)
   registerProblemHandlers(app)

@@ -54,14 +54,15 @@ test('connections: below the fd limit minus the reserve, or refused naming the v
 test('HTTP server bounds: defaults, 0 turns the optional ones off, inconsistent ones refused naming the variable', () => {
   assert.deepEqual(parseHttpServerConfig({}), {
     headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, connectionTimeoutMs: 60_000,
-    timeoutCheckIntervalMs: 1000, maxHeaderBytes: 16_384, maxRequestsPerSocket: 0,
+    timeoutCheckIntervalMs: 1000, maxHeaderBytes: 16_384, maxRequestsPerSocket: 0, lingerMs: 5000,
   })
   const off = parseHttpServerConfig({ HTTP_REQUEST_TIMEOUT_MS: '0', HTTP_CONNECTION_TIMEOUT_MS: '0', HTTP_MAX_REQUESTS_PER_SOCKET: '0', HTTP_HEADERS_TIMEOUT_MS: '90000' })
   assert.equal(off.requestTimeoutMs, 0)
   assert.equal(off.headersTimeoutMs, 90_000)
   assert.throws(() => parseHttpServerConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' }), /HTTP_HEADERS_TIMEOUT_MS: must be at most HTTP_REQUEST_TIMEOUT_MS/)
   assert.throws(() => parseHttpServerConfig({ HTTP_TIMEOUT_CHECK_INTERVAL_MS: '20000' }), /HTTP_TIMEOUT_CHECK_INTERVAL_MS/)
-  for (const name of ['HTTP_REQUEST_TIMEOUT_MS', 'HTTP_CONNECTION_TIMEOUT_MS', 'HTTP_MAX_REQUESTS_PER_SOCKET']) {
+  assert.equal(parseHttpServerConfig({ HTTP_LINGER_MS: '0' }).lingerMs, 0)
+  for (const name of ['HTTP_REQUEST_TIMEOUT_MS', 'HTTP_CONNECTION_TIMEOUT_MS', 'HTTP_MAX_REQUESTS_PER_SOCKET', 'HTTP_LINGER_MS']) {
     assert.throws(() => parseHttpServerConfig({ [name]: '-1' }), new RegExp(name))
   }
   for (const name of ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 'HTTP_MAX_HEADER_BYTES', 'HTTP_TIMEOUT_CHECK_INTERVAL_MS']) {
