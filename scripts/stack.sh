@@ -161,7 +161,9 @@ EOF
 
 # Postgres refuses to run as root, so its data directory must be reachable by the postgres
 # user. A checkout under a private home directory is not: fall back to /var/tmp then.
+# PG_DATA_DIR puts it elsewhere (the fault suite: on a size-limited tmpfs it can fill).
 pg_dir() {
+  if [[ -n ${PG_DATA_DIR:-} ]]; then echo "$PG_DATA_DIR"; return; fi
   if runuser -u postgres -- test -x "$STATE" 2>/dev/null; then
     echo "$STATE/postgres"
   else

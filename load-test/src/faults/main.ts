@@ -1,0 +1,34 @@
+/**
+ * npm run test:faults [-- --rounds N] [--minutes M] [--seed S] [--rate R]
+ * Faults in rounds under load, on a stack of its own (./run.ts); prints the table and writes
+ * results/faults-<time>/. Exits 1 when anything was lost, duplicated or left broken.
+ */
+import { parseArgs } from 'node:util'
+import { UsageError, wholeNumber } from '../cli.js'
+import { renderFaultReport, runFaults } from './run.js'
+
+const USAGE = `usage: npm run test:faults [-- options]
+  --rounds N    faults to inject (100), one after another, each followed by its recovery
+  --minutes M   stop drawing faults after M minutes, even if fewer rounds ran
+  --seed S      seed of the draw (random; printed: the same seed draws the same faults)
+  --rate R      write requests per second offered, 30 % of them batches of 10 (150)`
+
+try {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' } } })
+  const minutes = wholeNumber('--minutes', values.minutes, { min: 1 })
+  const report = await runFaults({
+    rounds: wholeNumber('--rounds', values.rounds, { min: 1 }) ?? 100,
+    ...(minutes === undefined ? {} : { minutes }),
+    seed: wholeNumber('--seed', values.seed, { min: 0 }) ?? Math.floor(Math.random() * 2 ** 31),
+    requestsPerSecond: wholeNumber('--rate', values.rate, { min: 1 }) ?? 150,
+    log: (line) => console.error(line),
+  })
+  console.log(renderFaultReport(report))
+  console.log(`written to ${report.dir}`)
+  process.exitCode = report.passed ? 0 : 1
+} catch (err) {
+  if (err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`)
+    process.exitCode = 2
+  } else throw err
+}
