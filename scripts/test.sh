@@ -10,6 +10,8 @@ tests_under() { find . -path ./node_modules -prune -o -path ./dist -prune -o -pa
 
 step lint
 npx eslint .
+step "audit (production dependencies)"
+node --import tsx scripts/audit.ts
 step typecheck
 npx tsc -p tsconfig.json --noEmit
 step "unit tests"
