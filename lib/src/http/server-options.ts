@@ -51,7 +51,9 @@ export function ignoreUnknownExpectations(server: Server): void {
 export function lingerBeforeClose(app: FastifyInstance, ms: number): void {
   if (ms <= 0) return
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.raw.complete && reply.getHeader('connection') === 'close') lingerOnClose(request.raw.socket, ms)
+    // The socket is null once the client has gone (nothing to linger for).
+    const socket = request.raw.socket as Socket | null
+    if (socket !== null && !request.raw.complete && reply.getHeader('connection') === 'close') lingerOnClose(socket, ms)
     return payload
   })
 }
