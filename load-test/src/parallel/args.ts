@@ -7,6 +7,8 @@ import { UsageError, wholeNumber } from '../cli.js'
 
 export interface Plan {
   readonly clients: number
+  /** Processes the clients run in (round robin). */
+  readonly processes: number
   readonly eventsPerMinute: number
   readonly seconds: number
   readonly batchSize: number
@@ -21,6 +23,8 @@ export const USAGE = `usage: npm run load-test:parallel [clients] [events_per_mi
   e.g. npm run load-test:parallel 15 20000 60     (15 clients × 20,000 events/min = 5,000 events/s for 60 s)
 options:
   --batch N            events per request (default 1: POST /events; more: POST /events/batch)
+  --processes N        processes the clients run in (default 1: on a small machine shared with the
+                       pipeline, more processes cost more CPU than they add; raise it on a machine of its own)
   --url URL            producer-api (default $PRODUCER_URL or http://127.0.0.1:3000)
   --run-id ID          name of this run (default: the start time)
   --max-outstanding N  requests in flight per client before it counts sends as skipped (default 5000)
@@ -41,7 +45,7 @@ export function parsePlan(argv: readonly string[], env: Readonly<Record<string, 
       args: [...argv],
       allowPositionals: true,
       options: {
-        batch: { type: 'string' }, url: { type: 'string' }, 'run-id': { type: 'string' },
+        batch: { type: 'string' }, processes: { type: 'string' }, url: { type: 'string' }, 'run-id': { type: 'string' },
         'max-outstanding': { type: 'string' }, 'drain-timeout': { type: 'string' },
       },
     })
@@ -56,6 +60,7 @@ export function parsePlan(argv: readonly string[], env: Readonly<Record<string, 
   if (!/^https?:\/\//.test(url)) throw new UsageError(`--url must be an http(s) URL, got "${url}"`)
   return Object.freeze({
     clients: positive('clients', positionals[0]),
+    processes: positive('--processes', values.processes, 1),
     eventsPerMinute: positive('events_per_min_per_client', positionals[1]),
     seconds: positive('seconds', positionals[2], 60),
     batchSize: positive('--batch', values.batch, 1),

@@ -9,7 +9,12 @@ export interface WorkerConfig {
   readonly runId: string
 }
 
-/** Coordinator → client, once every client has warmed up: when request 0 is due. */
+/** Coordinator → client process, once it has loaded: the logical clients it runs. */
+export interface WorkerGroup {
+  readonly clients: readonly WorkerConfig[]
+}
+
+/** Coordinator → client process, once every client has warmed up: when request 0 is due. */
 export interface Start {
   readonly type: 'start'
   readonly startAt: number
@@ -49,7 +54,7 @@ export interface Ready {
   readonly index: number
 }
 
-/** Sent once the process has its config and its connections are open. */
+/** Sent by each client once its connections are open. */
 export interface Warm {
   readonly type: 'warm'
   readonly index: number

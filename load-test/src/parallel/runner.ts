@@ -1,5 +1,5 @@
 /**
- * One load-test run: N client processes send events at a fixed rate (open model), a live
+ * One load-test run: N logical clients (in --processes processes) send events at a fixed rate (open model), a live
  * progress line each second, then: wait for the sink to catch up, verify every acknowledged
  * event id in Postgres exactly once, and write results/load-test-<run>/{summary.json,
  * report.md, timeline.svg}. Used by the CLI (main.ts) and by the benchmarks.
@@ -57,7 +57,8 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
   const refused = await refusedKey(plan.url, resolveApiKey(process.env))
   if (refused !== undefined) throw new RunError(`producer-api refuses the API key (${refused}): set PRODUCER_API_KEY, or run \`npm start\` for the local key`)
   const target = (plan.clients * plan.eventsPerMinute) / 60
-  console.log(`load-test:parallel ${plan.runId}: ${plan.clients} clients × ${plan.eventsPerMinute}/min = ${Math.round(target)} events/s for ${plan.seconds} s → ${plan.url}`)
+  console.log(`load-test:parallel ${plan.runId}: ${plan.clients} clients × ${plan.eventsPerMinute}/min = ${Math.round(target)} events/s for ${plan.seconds} s → ${plan.url}` +
+    ` (${Math.min(plan.processes, plan.clients)} client process${Math.min(plan.processes, plan.clients) === 1 ? '' : 'es'})`)
 
   let startAt = Number.POSITIVE_INFINITY
   const all = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 })
@@ -65,13 +66,16 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
   const perClient = new Map<number, Counts>()
   const done: Done[] = []
   const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url))
-  // Start the clock once every client process has loaded and opened its connections
-  // (loading 15 of them takes seconds; their first requests would otherwise queue up).
-  const children = Array.from({ length: plan.clients }, () =>
+  // The logical clients, round robin over the processes. Start the clock once every process has
+  // loaded and every client opened its connections (their first requests would otherwise queue up).
+  const processes = Math.min(plan.processes, plan.clients)
+  const groups = Array.from({ length: processes }, (_, p) => Array.from({ length: plan.clients }, (_, i) => i + 1).filter((index) => (index - 1) % processes === p))
+  const children = groups.map(() =>
     fork(workerPath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
-  const phase = (type: 'ready' | 'warm') => Promise.all(children.map((child) => new Promise<void>((resolve, reject) => {
+  const phase = (type: 'ready' | 'warm') => Promise.all(children.map((child, p) => new Promise<void>((resolve, reject) => {
+    let expected = type === 'ready' ? 1 : (groups[p] ?? []).length
     const onMessage = (m: WorkerMessage) => {
-      if (m.type !== type) return
+      if (m.type !== type || --expected > 0) return
       child.off('message', onMessage)
       resolve()
     }
@@ -80,7 +84,9 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
   })))
   await phase('ready')
   const warm = phase('warm')
-  children.forEach((child, i) => child.send({ index: i + 1, url: plan.url, eventsPerMinute: plan.eventsPerMinute, seconds: plan.seconds, batchSize: plan.batchSize, maxOutstanding: plan.maxOutstanding, runId: plan.runId }))
+  children.forEach((child, p) => child.send({
+    clients: (groups[p] ?? []).map((index) => ({ index, url: plan.url, eventsPerMinute: plan.eventsPerMinute, seconds: plan.seconds, batchSize: plan.batchSize, maxOutstanding: plan.maxOutstanding, runId: plan.runId })),
+  }))
   await warm
   startAt = Date.now() + 200
   for (const child of children) child.send({ type: 'start', startAt })

@@ -1,13 +1,14 @@
 /**
- * One load-test client (a process of its own): sends its events on an open-model schedule
- * through the project's client library and reports each second to the coordinator.
+ * A load-test client process: runs the logical clients the coordinator gives it, each sending
+ * its events on an open-model schedule through the project's client library with connections
+ * of its own, and reporting each second to the coordinator.
  */
 import { createEventsClient, type EventInput, type SendResult } from '../../../lib/src/client/events-client.js'
 import { newEventId } from '../../../lib/src/ids.js'
-import { serviceName, type Done, type Ready, type Start, type Tick, type Warm, type WorkerConfig } from './messages.js'
+import { serviceName, type Done, type Ready, type Start, type Tick, type Warm, type WorkerConfig, type WorkerGroup } from './messages.js'
 import { dueRange, schedule } from './pacing.js'
 
-/** Keep-alive connections per client process (opened before the run starts). */
+/** Keep-alive connections per logical client (opened before the run starts). */
 const CONNECTIONS = 8
 
 function send(message: Ready | Warm | Tick | Done): Promise<void> {
@@ -21,7 +22,7 @@ function nextMessage<T>(): Promise<T> {
   return new Promise((resolve) => process.once('message', (m: T) => resolve(m)))
 }
 
-async function run(config: WorkerConfig): Promise<void> {
+async function run(config: WorkerConfig, started: Promise<Start>): Promise<void> {
   const service = serviceName(config.index)
   let throttled = 0
   const client = createEventsClient({
@@ -31,7 +32,6 @@ async function run(config: WorkerConfig): Promise<void> {
     onRetry: ({ status }) => { if (status === 429 || status === 503) throttled += config.batchSize },
   })
   await client.warmUp(CONNECTIONS)
-  const started = nextMessage<Start>()
   await send({ type: 'warm', index: config.index })
   const { startAt } = await started
   const plan = schedule(startAt, config.eventsPerMinute, config.batchSize, config.seconds)
@@ -119,8 +119,9 @@ async function run(config: WorkerConfig): Promise<void> {
 }
 
 void send({ type: 'ready', index: 0 })
-process.once('message', (config: WorkerConfig) => {
-  run(config).then(
+process.once('message', (group: WorkerGroup) => {
+  const started = nextMessage<Start>()
+  Promise.all(group.clients.map((config) => run(config, started))).then(
     () => process.disconnect?.(),
     (err: unknown) => {
       console.error(err)
