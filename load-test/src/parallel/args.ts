@@ -9,6 +9,8 @@ export interface Plan {
   readonly clients: number
   /** Processes the clients run in (round robin). */
   readonly processes: number
+  /** Keep-alive connections per client: what it can have in flight (one request each). */
+  readonly connections: number
   readonly eventsPerMinute: number
   readonly seconds: number
   readonly batchSize: number
@@ -23,6 +25,7 @@ export const USAGE = `usage: npm run load-test:parallel [clients] [events_per_mi
   e.g. npm run load-test:parallel 15 20000 60     (15 clients × 20,000 events/min = 5,000 events/s for 60 s)
 options:
   --batch N            events per request (default 1: POST /events; more: POST /events/batch)
+  --connections N      keep-alive connections per client, one request in flight on each (default 32)
   --processes N        processes the clients run in (default 1: on a small machine shared with the
                        pipeline, more processes cost more CPU than they add; raise it on a machine of its own)
   --url URL            producer-api (default $PRODUCER_URL or http://127.0.0.1:3000)
@@ -45,7 +48,7 @@ export function parsePlan(argv: readonly string[], env: Readonly<Record<string, 
       args: [...argv],
       allowPositionals: true,
       options: {
-        batch: { type: 'string' }, processes: { type: 'string' }, url: { type: 'string' }, 'run-id': { type: 'string' },
+        batch: { type: 'string' }, processes: { type: 'string' }, connections: { type: 'string' }, url: { type: 'string' }, 'run-id': { type: 'string' },
         'max-outstanding': { type: 'string' }, 'drain-timeout': { type: 'string' },
       },
     })
@@ -61,6 +64,7 @@ export function parsePlan(argv: readonly string[], env: Readonly<Record<string, 
   return Object.freeze({
     clients: positive('clients', positionals[0]),
     processes: positive('--processes', values.processes, 1),
+    connections: positive('--connections', values.connections, 32),
     eventsPerMinute: positive('events_per_min_per_client', positionals[1]),
     seconds: positive('seconds', positionals[2], 60),
     batchSize: positive('--batch', values.batch, 1),

@@ -5,6 +5,8 @@ export interface WorkerConfig {
   readonly eventsPerMinute: number
   readonly seconds: number
   readonly batchSize: number
+  /** Keep-alive connections of this client (opened before the run starts). */
+  readonly connections: number
   readonly maxOutstanding: number
   readonly runId: string
 }

@@ -85,7 +85,7 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
   await phase('ready')
   const warm = phase('warm')
   children.forEach((child, p) => child.send({
-    clients: (groups[p] ?? []).map((index) => ({ index, url: plan.url, eventsPerMinute: plan.eventsPerMinute, seconds: plan.seconds, batchSize: plan.batchSize, maxOutstanding: plan.maxOutstanding, runId: plan.runId })),
+    clients: (groups[p] ?? []).map((index) => ({ index, url: plan.url, eventsPerMinute: plan.eventsPerMinute, seconds: plan.seconds, batchSize: plan.batchSize, connections: plan.connections, maxOutstanding: plan.maxOutstanding, runId: plan.runId })),
   }))
   await warm
   startAt = Date.now() + 200

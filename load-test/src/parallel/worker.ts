@@ -8,8 +8,6 @@ import { newEventId } from '../../../lib/src/ids.js'
 import { serviceName, type Done, type Ready, type Start, type Tick, type Warm, type WorkerConfig, type WorkerGroup } from './messages.js'
 import { dueRange, schedule } from './pacing.js'
 
-/** Keep-alive connections per logical client (opened before the run starts). */
-const CONNECTIONS = 8
 
 function send(message: Ready | Warm | Tick | Done): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -27,11 +25,11 @@ async function run(config: WorkerConfig, started: Promise<Start>): Promise<void>
   let throttled = 0
   const client = createEventsClient({
     url: config.url,
-    connections: CONNECTIONS,
+    connections: config.connections,
     maxAttempts: 6,
     onRetry: ({ status }) => { if (status === 429 || status === 503) throttled += config.batchSize },
   })
-  await client.warmUp(CONNECTIONS)
+  await client.warmUp(config.connections)
   await send({ type: 'warm', index: config.index })
   const { startAt } = await started
   const plan = schedule(startAt, config.eventsPerMinute, config.batchSize, config.seconds)

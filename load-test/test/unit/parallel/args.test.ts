@@ -5,7 +5,7 @@ import { parsePlan, UsageError } from '../../../src/parallel/args.js'
 test('the old command line: clients, events per minute per client, seconds (default 60)', () => {
   const plan = parsePlan(['15', '20000', '30'], {}, new Date('2026-01-02T03:04:05.678Z'))
   assert.deepEqual({ ...plan }, {
-    clients: 15, processes: 1, eventsPerMinute: 20000, seconds: 30, batchSize: 1, url: 'http://127.0.0.1:3000',
+    clients: 15, processes: 1, connections: 32, eventsPerMinute: 20000, seconds: 30, batchSize: 1, url: 'http://127.0.0.1:3000',
     runId: '2026-01-02T03-04-05-678Z', maxOutstanding: 5000, drainTimeoutSeconds: 120,
   })
   assert.equal(parsePlan(['2', '60'], {}).seconds, 60)
