@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { Admin } from '../../src/kafka/types.js'
+import { countByEventId } from '../../src/pg/event-counts.js'
 import type pg from 'pg'
 import { parseKafkaConfig, parseMysqlConfig, parsePostgresConfig, parseRedisConfig, type KafkaConfig } from '../../src/config.js'
 import { createKafka } from '../../src/kafka/client.js'
@@ -106,11 +107,7 @@ export function uniqueUserId(): number {
 }
 
 /** How many rows each id has in `events` (absent ids are missing from the map). */
-export async function countByEventId(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, number>> {
-  const { rows } = await pool.query<{ event_id: string; n: number }>(
-    'SELECT event_id::text, count(*)::int AS n FROM events WHERE event_id = ANY($1::uuid[]) GROUP BY event_id', [ids])
-  return new Map(rows.map((r) => [r.event_id, r.n]))
-}
+export { countByEventId }
 
 /** Polls until `check` returns true; fails with `message` and the last state after `timeoutMs`. */
 export async function waitFor(check: () => Promise<boolean> | boolean, { timeoutMs = 20_000, intervalMs = 100, message = 'condition' } = {}): Promise<void> {

@@ -14,6 +14,7 @@ import { createApiKey } from '../../../lib/src/api-keys/store.js'
 import { parseKafkaConfig } from '../../../lib/src/config.js'
 import { createKafka } from '../../../lib/src/kafka/client.js'
 import { createLogger } from '../../../lib/src/logger.js'
+import { countByEventId } from '../../../lib/src/pg/event-counts.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
 import { createRandom } from '../../k6/lib/scenarios.js'
 import { mountPgDisk, type PgDisk } from './disk.js'
@@ -21,7 +22,7 @@ import { faultDeck, faultName, type Fault } from './faults.js'
 import { startWriteLoad, type WriteLoad } from './load.js'
 import { createPartition, type Partition } from './partition.js'
 import { APPS, createFaultStack, FAULT_PORTS, type App, type FaultStack, type Server } from './stack.js'
-import { storedCounts, trxCounts, verifyLedger, waitForAcknowledged, expectedTrxCounts, type Verification } from './verify.js'
+import { trxCounts, verifyLedger, waitForAcknowledged, expectedTrxCounts, type Verification } from './verify.js'
 
 const exec = promisify(execFile)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -147,7 +148,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
       if ([...expected].every(([u, n]) => (folded.get(u) ?? 0) === n)) break
       await sleep(1000)
     }
-    const verification = verifyLedger(load.ledger, await storedCounts(pgPool, [...load.ledger.keys()]), folded)
+    const verification = verifyLedger(load.ledger, await countByEventId(pgPool, [...load.ledger.keys()]), folded)
     const deadLetters = (await deadLetterCount(admin, `${topic}.dlq`)) - dlqBefore
     const processes = await steadiness(stack, kills)
 

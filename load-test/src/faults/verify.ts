@@ -6,6 +6,7 @@
  */
 import type { Pool as MysqlPool, RowDataPacket } from 'mysql2/promise'
 import type pg from 'pg'
+import { countByEventId } from '../../../lib/src/pg/event-counts.js'
 import type { LedgerEntry } from './load.js'
 
 export interface Verification {
@@ -28,24 +29,14 @@ export interface Verification {
 
 const CHUNK = 10_000
 
-export async function storedCounts(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>()
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const { rows } = await pool.query<{ id: string; n: number }>(
-      'SELECT event_id::text AS id, count(*)::int AS n FROM events WHERE event_id = ANY($1::uuid[]) GROUP BY event_id', [ids.slice(i, i + CHUNK)])
-    for (const r of rows) counts.set(r.id, r.n)
-  }
-  return counts
-}
-
 /** Polls until every acknowledged event is in Postgres (or `timeoutMs`); resolves with the counts. */
 export async function waitForAcknowledged(pool: pg.Pool, ledger: ReadonlyMap<string, LedgerEntry>, timeoutMs: number, onWait: (missing: number) => void): Promise<Map<string, number>> {
   const acked = [...ledger].filter(([, e]) => e.outcome === 'acknowledged').map(([id]) => id)
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const counts = await storedCounts(pool, acked)
+    const counts = await countByEventId(pool, acked)
     const missing = acked.length - counts.size
-    if (missing === 0 || Date.now() > deadline) return storedCounts(pool, [...ledger.keys()])
+    if (missing === 0 || Date.now() > deadline) return countByEventId(pool, [...ledger.keys()])
     onWait(missing)
     await new Promise((r) => setTimeout(r, 1000))
   }

@@ -4,7 +4,9 @@
  * refused is stored, and no row of the run's services has an id the API did not acknowledge.
  */
 import type pg from 'pg'
+import { countByEventId } from '../../../lib/src/pg/event-counts.js'
 import type { IdLedger } from './events.js'
+import { UUID } from './oracle.js'
 
 export interface LedgerReport {
   readonly accepted: number
@@ -19,30 +21,19 @@ export interface LedgerReport {
   readonly unacknowledgedStored: number
 }
 
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-async function counts(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>()
-  for (let i = 0; i < ids.length; i += 10_000) {
-    const { rows } = await pool.query<{ id: string; n: number }>(
-      'SELECT event_id::text AS id, count(*)::int AS n FROM events WHERE event_id = ANY($1::uuid[]) GROUP BY event_id', [ids.slice(i, i + 10_000)])
-    for (const r of rows) out.set(r.id, r.n)
-  }
-  return out
-}
 
 export async function checkLedger(pool: pg.Pool, ledger: IdLedger, o: { readonly nonce: string; readonly servicePrefix: string; readonly waitMs: number }): Promise<LedgerReport> {
   const accepted = [...ledger.accepted]
   // Only ids this run made (a refused request may carry an id a client, or an earlier run, had
   // written), and only those that are UUIDs at all: a mutated one ("…-4,000-…") cannot be stored.
-  const rejected = [...ledger.rejected].filter((id) => id.startsWith(`${o.nonce}-`) && UUID_TEXT.test(id) && !ledger.accepted.has(id))
+  const rejected = [...ledger.rejected].filter((id) => id.startsWith(`${o.nonce}-`) && UUID.test(id) && !ledger.accepted.has(id))
   const deadline = Date.now() + o.waitMs
-  let stored = await counts(pool, accepted)
+  let stored = await countByEventId(pool, accepted)
   while (stored.size < accepted.length && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 1000))
-    stored = await counts(pool, accepted)
+    stored = await countByEventId(pool, accepted)
   }
-  const refused = await counts(pool, rejected)
+  const refused = await countByEventId(pool, rejected)
   const { rows } = await pool.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM events WHERE service LIKE $1 || '%' AND NOT (event_id = ANY($2::uuid[]))", [o.servicePrefix, accepted])
   return {
