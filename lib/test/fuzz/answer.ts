@@ -49,13 +49,13 @@ export function judge(res: FuzzResponse, method = 'GET'): Answer {
   return { kind: 'problem', status: res.status, code, body: problem }
 }
 
-/** Codes a live server may answer whatever the input (backpressure, admission): the request is retried after Retry-After. */
 /** Answered by Node's HTTP parser (lib/src/http/problem.ts, problemClientErrorHandler), before any hook or route. */
 export const PARSER_CODES: ReadonlySet<string> = new Set(['PIPELINE_REQUEST_MALFORMED', 'PIPELINE_HEADERS_TOO_LARGE', 'PIPELINE_REQUEST_TIMEOUT'])
 
 /** Whether Node's parser refused the request before anyone read it (live only: inject() has no parser). */
 export const byParser = (answer: Answer): boolean => answer.kind === 'problem' && PARSER_CODES.has(answer.code)
 
+/** Codes a live server may answer whatever the input (backpressure, admission): the request is retried after Retry-After. */
 export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([
   'PIPELINE_THROTTLED', 'PIPELINE_OVERLOADED', 'PIPELINE_LAG_CRITICAL', 'PIPELINE_LAG_UNKNOWN', 'PIPELINE_BROKER_UNAVAILABLE', 'PIPELINE_BROKER_UNCONFIRMED',
 ])

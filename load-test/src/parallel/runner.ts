@@ -57,8 +57,9 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
   const refused = await refusedKey(plan.url, resolveApiKey(process.env))
   if (refused !== undefined) throw new RunError(`producer-api refuses the API key (${refused}): set PRODUCER_API_KEY, or run \`npm start\` for the local key`)
   const target = (plan.clients * plan.eventsPerMinute) / 60
+  const processes = Math.min(plan.processes, plan.clients)
   console.log(`load-test:parallel ${plan.runId}: ${plan.clients} clients × ${plan.eventsPerMinute}/min = ${Math.round(target)} events/s for ${plan.seconds} s → ${plan.url}` +
-    ` (${Math.min(plan.processes, plan.clients)} client process${Math.min(plan.processes, plan.clients) === 1 ? '' : 'es'})`)
+    ` (${processes} client process${processes === 1 ? '' : 'es'})`)
 
   let startAt = Number.POSITIVE_INFINITY
   const all = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 })
@@ -68,8 +69,8 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
   const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url))
   // The logical clients, round robin over the processes. Start the clock once every process has
   // loaded and every client opened its connections (their first requests would otherwise queue up).
-  const processes = Math.min(plan.processes, plan.clients)
-  const groups = Array.from({ length: processes }, (_, p) => Array.from({ length: plan.clients }, (_, i) => i + 1).filter((index) => (index - 1) % processes === p))
+  const groups: number[][] = Array.from({ length: processes }, () => [])
+  for (let index = 1; index <= plan.clients; index++) groups[(index - 1) % processes]?.push(index)
   const children = groups.map(() =>
     fork(workerPath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
   const phase = (type: 'ready' | 'warm') => Promise.all(children.map((child, p) => new Promise<void>((resolve, reject) => {

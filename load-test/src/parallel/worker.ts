@@ -8,7 +8,6 @@ import { newEventId } from '../../../lib/src/ids.js'
 import { serviceName, type Done, type Ready, type Start, type Tick, type Warm, type WorkerConfig, type WorkerGroup } from './messages.js'
 import { dueRange, schedule } from './pacing.js'
 
-
 function send(message: Ready | Warm | Tick | Done): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!process.send) return reject(new Error('the load-test worker must be started by the coordinator'))

@@ -43,4 +43,3 @@ test('8 clients posting 4.8 MB past BODY_LIMIT_BYTES at once: every one reads it
   const { rows } = await testPool(t).query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE service = 'linger'")
   assert.equal(rows[0]?.n, 0)
 })
-

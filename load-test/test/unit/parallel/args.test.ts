@@ -19,6 +19,7 @@ test('options: batch size, url (or PRODUCER_URL), run id', () => {
   assert.equal(plan.runId, 'nightly-1')
   assert.equal(parsePlan(['1', '1', '--url', 'http://h:1'], { PRODUCER_URL: 'http://x' }).url, 'http://h:1')
   assert.equal(parsePlan(['15', '600', '--processes', '3'], {}).processes, 3)
+  assert.equal(parsePlan(['15', '600', '--connections', '64'], {}).connections, 64)
   assert.throws(() => parsePlan(['15', '600', '--processes', '0'], {}), /--processes must be a positive whole number/)
 })
 
