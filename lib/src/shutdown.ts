@@ -11,6 +11,8 @@ export interface ShutdownOptions {
   readonly timeoutMs: number
   /** Closes every resource, in reverse order of start. Must be idempotent. */
   readonly close: () => Promise<void>
+  /** The signals that stop the process; default SIGTERM and SIGINT (a cluster worker: SIGTERM only, lib/src/cluster.ts). */
+  readonly signals?: readonly NodeJS.Signals[]
 }
 
 export interface Shutdown {
@@ -21,7 +23,7 @@ export interface Shutdown {
   stop(reason: string, exitCode?: number): void
 }
 
-export function handleShutdown({ process, logger, timeoutMs, close }: ShutdownOptions): Shutdown {
+export function handleShutdown({ process, logger, timeoutMs, close, signals = ['SIGTERM', 'SIGINT'] }: ShutdownOptions): Shutdown {
   let stopping = false
   const stop = (reason: string, exitCode = 0): void => {
     if (stopping) {
@@ -46,8 +48,9 @@ export function handleShutdown({ process, logger, timeoutMs, close }: ShutdownOp
       },
     )
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  for (const signal of signals) process.once(signal, () => stop(signal))
+  // A signal left out is still caught: its default action would kill the process mid-request.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) if (!signals.includes(signal)) process.on(signal, () => undefined)
   return { stop }
 }
 

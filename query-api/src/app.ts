@@ -14,7 +14,8 @@ export interface QueryAppDeps {
   readonly logger: Logger
   readonly ready: ReadinessCheck
   readonly userData: Omit<UserDataRouteOptions, 'metrics'>
-  readonly metrics: { readonly registry: Registry; readonly http: HttpMetrics; readonly query: QueryMetrics }
+  /** `collect`: what GET /metrics serves, when not the registry's own text (a cluster worker's: every worker's). */
+  readonly metrics: { readonly registry: Registry; readonly http: HttpMetrics; readonly query: QueryMetrics; readonly collect?: () => Promise<string> }
   /** Timeouts and header size (HTTP_*); absent: their defaults. */
   readonly server?: HttpServerConfig
 }
@@ -31,7 +32,7 @@ export async function buildQueryApp(deps: QueryAppDeps): Promise<FastifyInstance
   ignoreUnknownExpectations(app.server)
   registerProblemHandlers(app)
   observeHttp(app, deps.metrics.http)
-  await app.register(metricsRoutes, { registry: deps.metrics.registry })
+  await app.register(metricsRoutes, { registry: deps.metrics.registry, ...(deps.metrics.collect !== undefined ? { collect: deps.metrics.collect } : {}) })
   await app.register(healthRoutes, { ready: deps.ready })
   await app.register(userDataRoutes, { ...deps.userData, metrics: deps.metrics.query })
   return app

@@ -23,6 +23,8 @@ export interface QueryConfig {
   readonly connections: ConnectionConfig
   /** HTTP_* timeouts and header size (lib/src/http/server-options.ts). */
   readonly server: HttpServerConfig
+  /** Processes serving the port (1: this one; more: a node:cluster primary and that many workers, lib/src/cluster.ts). */
+  readonly workers: number
 }
 
 /** `fdLimit`: the process' soft limit on open files, read by main.ts (lib/src/fd-limit.ts); undefined when unknown. */
@@ -40,6 +42,7 @@ export function parseQueryConfig(env: Env, host: { readonly fdLimit?: number | u
     NEAR_CACHE_MAX_AGE_MS: positiveInt({ default: 30_000 }),
     QUERY_RETRY_AFTER_SECONDS: positiveInt({ default: 1 }),
     SHUTDOWN_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+    QUERY_WORKERS: positiveInt({ default: 1 }),
   })
   if (e.QUERY_SIGNING_SECRET.length < 16) throw invalidConfig('QUERY_SIGNING_SECRET', 'must be at least 16 characters')
   if (!Number.isSafeInteger(e.NEAR_CACHE_ENTRIES) || e.NEAR_CACHE_ENTRIES < 0) throw invalidConfig('NEAR_CACHE_ENTRIES', `must be a whole number ≥ 0 (0: off), got ${e.NEAR_CACHE_ENTRIES}`)
@@ -57,5 +60,6 @@ export function parseQueryConfig(env: Env, host: { readonly fdLimit?: number | u
     retryAfterSeconds: e.QUERY_RETRY_AFTER_SECONDS,
     connections: parseConnectionConfig(env, host.fdLimit),
     server: parseHttpServerConfig(env),
+    workers: e.QUERY_WORKERS,
   })
 }

@@ -12,6 +12,8 @@ export function observeHttp(app: FastifyInstance, http: HttpMetrics): void {
   })
 }
 
-export async function metricsRoutes(app: FastifyInstance, { registry }: { registry: Registry }): Promise<void> {
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()))
+/** `collect`: the text to serve (default: the registry's; in a cluster worker, lib/src/cluster.ts' metricsSource). */
+export async function metricsRoutes(app: FastifyInstance, { registry, collect }: { registry: Registry; collect?: () => Promise<string> }): Promise<void> {
+  const text = collect ?? (() => registry.metrics())
+  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await text()))
 }

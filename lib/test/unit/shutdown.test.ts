@@ -75,6 +75,20 @@ test('a second signal while closing exits 1 at once', async () => {
   assert.equal(exits[0], 1, 'without waiting for the close under way')
 })
 
+test('signals: a signal left out (SIGINT in a cluster worker) neither stops the process nor kills it', async () => {
+  const { proc, emitter, exits } = fakeProcess()
+  const c = manualClose()
+  handleShutdown({ process: proc, logger: quietLogger, timeoutMs: 60_000, close: c.close, signals: ['SIGTERM'] })
+  assert.equal(emitter.listenerCount('SIGINT'), 1, 'caught, so that its default action does not kill the process')
+  emitter.emit('SIGINT')
+  await settle()
+  assert.equal(c.calls(), 0)
+  emitter.emit('SIGTERM')
+  c.finish()
+  await settle()
+  assert.deepEqual(exits, [0])
+})
+
 test('once: the wrapped close runs once; every caller gets the same promise, failure included', async () => {
   let runs = 0
   const close = once(async () => {

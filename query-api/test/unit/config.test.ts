@@ -15,6 +15,8 @@ test('defaults parse, frozen: port 3002, local secret, legacy off, 1 h ± 20 %, 
   assert.equal(parseQueryConfig({ NEAR_CACHE_ENTRIES: '0' }).nearCache.maxEntries, 0)
   assert.ok(Object.isFrozen(c.signature))
   assert.equal(parseQueryConfig({ QUERY_LEGACY_SIGNATURES: 'true' }).signature.legacy, true)
+  assert.equal(c.workers, 1)
+  assert.equal(parseQueryConfig({ QUERY_WORKERS: '2' }).workers, 2)
 })
 
 test('bad values stop the process naming the variable', () => {
@@ -27,4 +29,5 @@ test('bad values stop the process naming the variable', () => {
   refuses({ NEAR_CACHE_ENTRIES: '1.5' }, 'NEAR_CACHE_ENTRIES')
   refuses({ NEAR_CACHE_MAX_AGE_MS: '0' }, 'NEAR_CACHE_MAX_AGE_MS')
   refuses({ MYSQL_URL: 'not a url' }, 'MYSQL_URL')
+  refuses({ QUERY_WORKERS: '0' }, 'QUERY_WORKERS')
 })
