@@ -2,7 +2,7 @@
  * The closed model, as k6 runs VUs: each VU sends a request, waits for the answer and sends the
  * next. The number of VUs follows the stages (checked every 100 ms); a VU above the target
  * stops after its current request, as k6's graceful ramp-down does. Resolves once the duration
- * is over and every VU has finished its last request.
+ * is over (or `signal` aborted) and every VU has finished its last request.
  */
 import type { Stage } from '../../k6/lib/scenarios.js'
 import { targetAt } from './stages.js'
@@ -18,9 +18,12 @@ export function runClosedLoop(o: {
   readonly clock: () => number
   /** One iteration of a VU: call `done` when its request is answered. */
   readonly iterate: (done: () => void) => void
+  /** Ends the run early, as the end of the duration would. */
+  readonly signal?: AbortSignal
 }): Promise<void> {
   const { startAt, clock, iterate } = o
   const endAt = startAt + o.durationMs
+  const over = () => clock() >= endAt || o.signal?.aborted === true
   const target = () => (o.stages === undefined ? o.vus : Math.round(targetAt(o.stages, (clock() - startAt) / 1000)))
   return new Promise((resolve) => {
     const running: boolean[] = []
@@ -29,7 +32,7 @@ export function runClosedLoop(o: {
     let timer: NodeJS.Timeout | undefined
     const finishIfDone = () => { if (active === 0 && timer === undefined) resolve() }
     const loop = (vu: number): void => {
-      if (vu >= wanted || clock() >= endAt) {
+      if (vu >= wanted || over()) {
         running[vu] = false
         active--
         return finishIfDone()
@@ -37,7 +40,7 @@ export function runClosedLoop(o: {
       iterate(() => loop(vu))
     }
     const control = (): void => {
-      if (clock() >= endAt) {
+      if (over()) {
         timer = undefined
         wanted = 0
         return finishIfDone()

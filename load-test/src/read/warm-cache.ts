@@ -11,6 +11,7 @@
  */
 import { DEFAULTS, createRandom, createUserPicker, hitRate } from '../../k6/lib/scenarios.js'
 import { cacheDelta, scrapeCacheCounters } from './cache-counters.js'
+import { runClosedLoop } from './closed-loop.js'
 import { createUserDataDriver } from './http-driver.js'
 import { createSigner } from './signer.js'
 
@@ -44,16 +45,15 @@ export async function warmCache(o: WarmCacheOptions): Promise<WarmCacheFigures> 
   const driver = createUserDataDriver({ queryUrl: o.queryUrl, connections, timeoutMs: 10_000, signer: createSigner(o.secret, false) })
   const started = performance.now()
   let requests = 0
-  let running = true
-  const again = (): void => {
-    if (!running) return
-    driver.send(pick(), 0, () => {
+  const stop = new AbortController()
+  const loop = runClosedLoop({
+    vus: connections, startAt: started, durationMs: maxSeconds * 1000, clock: () => performance.now(), signal: stop.signal,
+    iterate: (done) => driver.send(pick(), 0, () => {
       requests++
-      again()
-    })
-  }
+      done()
+    }),
+  })
   try {
-    for (let i = 0; i < connections; i++) again()
     let previous = await scrapeCacheCounters(o.queryUrl)
     let lastHitRate: number | null = null
     let counted = 0
@@ -70,7 +70,8 @@ export async function warmCache(o: WarmCacheOptions): Promise<WarmCacheFigures> 
       if (reachedTarget || seconds >= maxSeconds) return { requests, seconds: Math.round(seconds), lastHitRate, reachedTarget }
     }
   } finally {
-    running = false
+    stop.abort()
+    await loop
     await driver.close()
   }
 }
