@@ -40,11 +40,15 @@ export function ignoreUnknownExpectations(server: Server): void {
 }
 
 /**
- * A request refused before its body was read (413 past BODY_LIMIT_BYTES, 415, a body that does
- * not parse) is answered with `Connection: close` (Fastify's) while the client may still be
- * sending. Node then destroys the socket as soon as the answer is written, the kernel resets
- * the connection over the bytes still arriving, and the client may never read the answer: 2 of
- * 30 clients posting 4.8 MB got a reset instead of the 413 (found by the live fuzz). As nginx's
+ * A request answered before its body was read, on a connection that then closes, may never be
+ * read by its client. Such answers: a refusal of the body (413 past BODY_LIMIT_BYTES, 415, a
+ * body that does not parse), which Fastify sends with `Connection: close`; and any answer
+ * before the body (401, 429, 503 of the hooks that run first) to a client that itself asked
+ * for `Connection: close` (or spoke HTTP/1.0), where Node does not keep the connection either.
+ * Node destroys the socket as soon as the answer is written, the kernel resets the connection
+ * over the bytes still arriving, and the client may never read the answer: 2 of 30 clients
+ * posting 4.8 MB got a reset instead of the 413, and under load a batch of over 1 MiB sent
+ * with `Connection: close` got no answer at all (both found by the live fuzz). As nginx's
  * lingering_close does: after such an answer, what still arrives is read and dropped for at
  * most `ms` (the client is done sooner: then at once), and only then is the socket closed.
  */
@@ -53,7 +57,8 @@ export function lingerBeforeClose(app: FastifyInstance, ms: number): void {
   app.addHook('onSend', async (request, reply, payload) => {
     // The socket is null once the client has gone (nothing to linger for).
     const socket = request.raw.socket as Socket | null
-    if (socket !== null && !request.raw.complete && reply.getHeader('connection') === 'close') lingerOnClose(socket, ms)
+    const closes = reply.getHeader('connection') === 'close' || !reply.raw.shouldKeepAlive
+    if (socket !== null && !request.raw.complete && closes) lingerOnClose(socket, ms)
     return payload
   })
 }

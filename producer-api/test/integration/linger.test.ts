@@ -32,3 +32,23 @@ test('a client that stops sending after the 413 is closed after HTTP_LINGER_MS',
   const ms = Date.now() - answeredAt
   assert.ok(ms >= 250 && ms < 2000, `closed ${ms} ms after the answer`)
 })
+
+test('a client that asked for Connection: close and is refused before its body (401) is lingered for too, then closed', async (t) => {
+  const { h, port } = await listening({ HTTP_LINGER_MS: '300' })
+  t.after(() => h.app.close())
+  const connections = () => new Promise<number>((resolve, reject) => h.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))))
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+  t.after(() => socket.destroy())
+  socket.on('error', () => undefined)
+  await new Promise((r) => socket.once('connect', r))
+  // No key: refused by the first hook, before any of the 10 MB is read.
+  socket.write('POST /events/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 10000000\r\n\r\n{"events":[')
+  const answer = await new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))))
+  const answeredAt = Date.now()
+  assert.match(answer, /^HTTP\/1\.1 401 /)
+  assert.equal(await connections(), 1, 'still reading what the client sends')
+  socket.write('x'.repeat(64 * 1024)) // read and dropped, not reset
+  while (await connections() > 0) await new Promise((r) => setTimeout(r, 20))
+  const ms = Date.now() - answeredAt
+  assert.ok(ms >= 250 && ms < 2000, `closed ${ms} ms after the answer`)
+})
