@@ -60,13 +60,29 @@ export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([
   'PIPELINE_THROTTLED', 'PIPELINE_OVERLOADED', 'PIPELINE_LAG_CRITICAL', 'PIPELINE_LAG_UNKNOWN', 'PIPELINE_BROKER_UNAVAILABLE', 'PIPELINE_BROKER_UNCONFIRMED',
 ])
 
+function problemCode(res: FuzzResponse): ErrorCode | undefined {
+  try {
+    const code: unknown = (JSON.parse(res.body.toString('utf8')) as { code?: unknown }).code
+    return isCode(code) ? code : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** A transient 429/503 of a live server (problem+json with a retriable code): not the input's fault. */
 export function isTransient(res: FuzzResponse): boolean {
   if (res.status !== 429 && res.status !== 503) return false
-  try {
-    const code: unknown = (JSON.parse(res.body.toString('utf8')) as { code?: unknown }).code
-    return isCode(code) && TRANSIENT_CODES.has(code)
-  } catch {
-    return false
-  }
+  const code = problemCode(res)
+  return code !== undefined && TRANSIENT_CODES.has(code)
+}
+
+/**
+ * Under faults, any 429/503 whose code the error table marks retriable (a dependency down: the
+ * API keys, the read model, the schema registry; a server shutting down) is not the input's
+ * fault either.
+ */
+export function isRetriable(res: FuzzResponse): boolean {
+  if (res.status !== 429 && res.status !== 503) return false
+  const code = problemCode(res)
+  return code !== undefined && CODES[code].retriable
 }

@@ -20,6 +20,12 @@ export interface FuzzResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   readonly body: Buffer
+  /**
+   * The server may have taken the request before this answer: an earlier try went out and got
+   * no answer (under faults, ./target.ts outlastingFaults), or was answered
+   * PIPELINE_BROKER_UNCONFIRMED (handed to the broker, no ack in time).
+   */
+  readonly uncertain?: boolean
 }
 
 export interface Target {
@@ -184,14 +190,52 @@ export function liveTarget(baseUrl: string, { timeoutMs = 15_000 } = {}): Target
 }
 
 /**
+ * A live target while faults are injected (npm run test:faults -- --fuzz N): a request that got
+ * no answer (the server killed, stalled past the client's timeout, restarting) is sent again,
+ * every 500 ms until `deadlineMs` after the first try, and its answer is then `uncertain`. What
+ * still fails after the deadline is thrown, as without faults.
+ */
+export function outlastingFaults(target: Target, deadlineMs: number): Target {
+  return {
+    name: `${target.name} (outlasting faults)`,
+    live: target.live,
+    async send(request) {
+      const deadline = Date.now() + deadlineMs
+      for (let uncertain = false; ; uncertain = true) {
+        try {
+          const res = await target.send(request)
+          return uncertain ? { ...res, uncertain } : res
+        } catch (err) {
+          if (Date.now() >= deadline) throw err
+          await new Promise((resolve) => setTimeout(resolve, 500))
+        }
+      }
+    },
+    close: () => target.close(),
+  }
+}
+
+/** How long a live property waits out answers that are not the input's doing. */
+export interface Settle {
+  readonly isRetry: (res: FuzzResponse) => boolean
+  /** Tries in all (each after Retry-After, at most 2 s). */
+  readonly attempts: number
+}
+
+const UNCONFIRMED = /"code"\s*:\s*"PIPELINE_BROKER_UNCONFIRMED"/
+
+/**
  * Sends, and on a live server waits out what is not the input's doing (backpressure, admission,
  * a rate limit: 429/503 with a retriable code, `isRetry`) for up to `attempts` tries, after
- * Retry-After (at most 2 s). The last answer counts, whatever it is.
+ * Retry-After (at most 2 s). The last answer counts, whatever it is; it is `uncertain` if any
+ * try was.
  */
 export async function sendSettled(target: Target, request: FuzzRequest, isRetry: (res: FuzzResponse) => boolean, attempts = 20): Promise<FuzzResponse> {
+  let uncertain = false
   for (let i = 1; ; i++) {
     const res = await target.send(request)
-    if (!target.live || i >= attempts || !isRetry(res)) return res
+    uncertain ||= res.uncertain === true || (res.status === 503 && UNCONFIRMED.test(res.body.toString('utf8')))
+    if (!target.live || i >= attempts || !isRetry(res)) return uncertain ? { ...res, uncertain } : res
     const seconds = Number(res.headers['retry-after'] ?? 1)
     await new Promise((resolve) => setTimeout(resolve, Math.min(2000, Number.isFinite(seconds) ? seconds * 1000 : 1000)))
   }

@@ -1,5 +1,5 @@
 /**
- * npm run test:faults [-- --rounds N] [--minutes M] [--seed S] [--rate R]
+ * npm run test:faults [-- --rounds N] [--minutes M] [--seed S] [--rate R] [--reads R] [--fuzz N]
  * Faults in rounds under load, on a stack of its own (./run.ts); prints the table and writes
  * results/faults-<time>/. Exits 1 when anything was lost, duplicated or left broken.
  */
@@ -11,16 +11,21 @@ const USAGE = `usage: npm run test:faults [-- options]
   --rounds N    faults to inject (100), one after another, each followed by its recovery
   --minutes M   stop drawing faults after M minutes, even if fewer rounds ran
   --seed S      seed of the draw (random; printed: the same seed draws the same faults)
-  --rate R      write requests per second offered, 30 % of them batches of 10 (150)`
+  --rate R      write requests per second offered, 30 % of them batches of 10 (150)
+  --reads R     signed reads per second offered to query-api (50)
+  --fuzz N      hostile inputs per fuzz target (3 targets) sent meanwhile (0: none;
+                34000 makes the 100,000 of a full run)`
 
 try {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' } } })
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, reads: { type: 'string' }, fuzz: { type: 'string' } } })
   const minutes = wholeNumber('--minutes', values.minutes, { min: 1 })
   const report = await runFaults({
     rounds: wholeNumber('--rounds', values.rounds, { min: 1 }) ?? 100,
     ...(minutes === undefined ? {} : { minutes }),
     seed: wholeNumber('--seed', values.seed, { min: 0 }) ?? Math.floor(Math.random() * 2 ** 31),
     requestsPerSecond: wholeNumber('--rate', values.rate, { min: 1 }) ?? 150,
+    readsPerSecond: wholeNumber('--reads', values.reads, { min: 1 }) ?? 50,
+    fuzzRuns: wholeNumber('--fuzz', values.fuzz, { min: 0 }) ?? 0,
     log: (line) => console.error(line),
   })
   console.log(renderFaultReport(report))

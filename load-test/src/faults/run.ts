@@ -2,10 +2,12 @@
  * npm run test:faults: under a steady open-model write load, round after round of faults drawn
  * at random (./faults.ts) on a stack of its own (./stack.ts); after each, the time until a new
  * event is acknowledged, in Postgres and folded into the read model; at the end, once the
- * consumers caught up, every event's outcome against Postgres and the read model (./verify.ts).
+ * consumers caught up, every event's outcome against Postgres and the read model (./verify.ts),
+ * and what query-api serves, read by a steady signed load meanwhile, against the read model
+ * (./reads.ts).
  */
-import { execFile, type ChildProcess } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { createPool, type Pool as MysqlPool, type RowDataPacket } from 'mysql2/promise'
@@ -16,11 +18,13 @@ import { createKafka } from '../../../lib/src/kafka/client.js'
 import { createLogger } from '../../../lib/src/logger.js'
 import { countByEventId } from '../../../lib/src/pg/event-counts.js'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
+import { checkLedger, ledgerHolds, ledgerOf, type FuzzLedgerFile, type LedgerReport } from '../../../producer-api/test/fuzz/ledger.js'
 import { createRandom } from '../../k6/lib/scenarios.js'
 import { mountPgDisk, type PgDisk } from './disk.js'
 import { faultDeck, faultName, type Fault } from './faults.js'
 import { startWriteLoad, type WriteLoad } from './load.js'
 import { createPartition, type Partition } from './partition.js'
+import { readThrough, startReadLoad, type ReadLoad, type ReadThrough } from './reads.js'
 import { APPS, createFaultStack, FAULT_PORTS, type App, type FaultStack, type Server } from './stack.js'
 import { trxCounts, verifyLedger, waitForAcknowledged, expectedTrxCounts, type Verification } from './verify.js'
 
@@ -33,6 +37,10 @@ export interface FaultRunOptions {
   readonly minutes?: number
   readonly seed: number
   readonly requestsPerSecond: number
+  /** Signed reads per second offered to query-api meanwhile. */
+  readonly readsPerSecond?: number
+  /** Hostile inputs per fuzz target (POST /events, POST /events/batch, GET /api/user-data) sent while the faults go on; 0: none. */
+  readonly fuzzRuns?: number
   readonly stateDir?: string
   readonly log: (line: string) => void
 }
@@ -53,6 +61,10 @@ export interface FaultReport {
   readonly faultsByKind: Readonly<Record<string, number>>
   readonly requests: { readonly sent: number; readonly skipped: number; readonly byOutcome: Readonly<Record<string, number>>; readonly byStatus: Readonly<Record<string, number>> }
   readonly verification: Verification
+  /** query-api: the reads during the run by status (`unexplained`: answers no fault explains), and the read-through check at the end. */
+  /** The fuzz run beside the faults (scripts/fuzz.ts --faults): inputs per target, and its ids against Postgres. */
+  readonly fuzz: { readonly targets: readonly { readonly name: string; readonly runs: number; readonly failed: boolean }[]; readonly failures: readonly string[]; readonly ledger: LedgerReport | undefined; readonly exitCode: number | null } | undefined
+  readonly reads: { readonly sent: number; readonly byStatus: Readonly<Record<string, number>>; readonly unexplained: number; readonly readThrough: ReadThrough }
   readonly recovery: { readonly maxMs: number; readonly p99Ms: number; readonly p50Ms: number; readonly unrecovered: number }
   /** Per app: restarts seen, kills injected, and whether it runs steadily at the end. */
   readonly processes: Readonly<Record<string, { readonly restarts: number; readonly kills: number; readonly steady: boolean }>>
@@ -106,15 +118,25 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
   const mysql = createPool({ uri: common.MYSQL_URL, connectionLimit: 2 })
   const admin = createKafka(parseKafkaConfig({ ...process.env, ...common }, 'faults'), createLogger({ level: 'error' }, 'faults')).admin()
   let load: WriteLoad | undefined
+  let reads: ReadLoad | undefined
+  let fuzz: ChildProcess | undefined
+  const dir = join(PROJECT_ROOT, 'results', `faults-${stamp}`)
+  mkdirSync(dir, { recursive: true })
+  const fuzzLedger = join(dir, 'fuzz-ledger.json')
   try {
     // The run writes as a source of its own, with a limit the load never reaches.
-    const { key } = await createApiKey(pgPool, { name: `faults ${stamp}`, services: ['faults'], rateLimit: 1_000_000 })
+    const { key } = await createApiKey(pgPool, { name: `faults ${stamp}`, services: ['faults', 'fuzz-*'], rateLimit: 1_000_000 })
     stack.startSupervised('consumer', sinkEnv)
     stack.startSupervised('projector', common)
     stack.startSupervised('producer-api', common)
+    // As npm start runs it: a node:cluster primary and two workers (a kill -9 is of the primary).
+    const secret = `faults-${stamp}-signing-secret`
+    stack.startSupervised('query-api', { ...common, QUERY_WORKERS: '2', QUERY_SIGNING_SECRET: secret })
     await waitReady(`${stack.producerUrl}/health/ready`, RECOVERY_TIMEOUT_MS)
+    await waitReady(`${stack.queryUrl}/health/ready`, RECOVERY_TIMEOUT_MS)
     const userBase = 1_000_000_000 + (Date.now() % 1_000_000) * 1000
     load = startWriteLoad({ url: stack.producerUrl, requestsPerSecond: o.requestsPerSecond, batchShare: 0.3, batchSize: 10, userBase, users: 500, random, headers: { authorization: `Bearer ${key}` } })
+    reads = startReadLoad({ url: stack.queryUrl, secret, requestsPerSecond: o.readsPerSecond ?? 50, userBase, users: 500, random })
     const probe = createProbe(load, pgPool, mysql)
     log('waiting for the pipeline: an event acknowledged, in Postgres and folded …')
     // Probe users are the run's own (the fault stack keeps its data from run to run): round r probes user probeBase + r.
@@ -122,6 +144,17 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
     if ((await probe(probeBase)) === null) throw new Error('the fault stack did not come up within 120 s (see its logs)')
     await admin.connect()
     const dlqBefore = await deadLetterCount(admin, `${topic}.dlq`)
+    let fuzzExit: Promise<number | null> = Promise.resolve(null)
+    if ((o.fuzzRuns ?? 0) > 0) {
+      log(`fuzzing ${stack.producerUrl} and ${stack.queryUrl} meanwhile: ${o.fuzzRuns} inputs per target (log: ${join(stack.stateDir, 'logs', 'fuzz.log')})`)
+      const out = openSync(join(stack.stateDir, 'logs', 'fuzz.log'), 'a')
+      fuzz = spawn(process.execPath, ['--import', 'tsx', 'scripts/fuzz.ts', '--live', '--faults', '--keep-going', '--runs', String(o.fuzzRuns), '--seed', String(o.seed), '--ledger-file', fuzzLedger], {
+        cwd: PROJECT_ROOT, stdio: ['ignore', out, out],
+        env: { ...process.env, PRODUCER_URL: stack.producerUrl, QUERY_URL: stack.queryUrl, QUERY_SIGNING_SECRET: secret, PRODUCER_API_KEY: key, DATABASE_URL: common.DATABASE_URL },
+      })
+      const child = fuzz
+      fuzzExit = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+    }
 
     const rounds: Round[] = []
     const kills = new Map<string, number>()
@@ -138,8 +171,11 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
         `(requests: ${r.acknowledged.toLocaleString('en')} acknowledged, ${r.rejected.toLocaleString('en')} rejected, ${r.unknown.toLocaleString('en')} unknown)`)
     }
 
+    if (fuzz !== undefined && fuzz.exitCode === null) log('waiting for the fuzz to send its last inputs …')
+    const fuzzCode = await fuzzExit
     log('stopping the load; waiting for the consumers to catch up …')
     await load.stop()
+    await reads.stop()
     const stored = await waitForAcknowledged(pgPool, load.ledger, 180_000, (missing) => log(`  ${missing.toLocaleString('en')} acknowledged events not in Postgres yet`))
     const expected = expectedTrxCounts(load.ledger, stored)
     let folded = new Map<number, number>()
@@ -149,6 +185,21 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
       await sleep(1000)
     }
     const verification = verifyLedger(load.ledger, await countByEventId(pgPool, [...load.ledger.keys()]), folded)
+    let fuzzReport: FaultReport['fuzz']
+    if (fuzz !== undefined) {
+      let file: FuzzLedgerFile | undefined
+      try { file = JSON.parse(readFileSync(fuzzLedger, 'utf8')) as FuzzLedgerFile } catch { /* it ended before writing it */ }
+      fuzzReport = file === undefined
+        ? { targets: [], failures: [`the fuzz run ended (exit code ${fuzzCode}) without its ledger: see ${join(stack.stateDir, 'logs', 'fuzz.log')}`], ledger: undefined, exitCode: fuzzCode }
+        : {
+            targets: file.campaigns.map(({ name, runs, failed }) => ({ name, runs, failed })),
+            failures: file.campaigns.filter((c) => c.failed).map((c) => c.text),
+            ledger: await checkLedger(pgPool, ledgerOf(file), { nonce: file.nonce, servicePrefix: file.servicePrefix, waitMs: 180_000 }),
+            exitCode: fuzzCode,
+          }
+    }
+    log(`reading ${expected.size.toLocaleString('en')} users through query-api …`)
+    const served = await readThrough(stack.queryUrl, secret, new Map([...expected.keys()].map((u) => [u, folded.get(u) ?? 0])))
     const deadLetters = (await deadLetterCount(admin, `${topic}.dlq`)) - dlqBefore
     const processes = await steadiness(stack, kills)
 
@@ -157,22 +208,27 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
     const faultsByKind: Record<string, number> = {}
     for (const r of rounds) faultsByKind[r.fault] = (faultsByKind[r.fault] ?? 0) + 1
     const unrecovered = rounds.length - recoveries.length
-    const dir = join(PROJECT_ROOT, 'results', `faults-${stamp}`)
     const report: FaultReport = {
       seed: o.seed, startedAt: started.toISOString(), seconds: Math.round((Date.now() - started.getTime()) / 1000), rounds, faultsByKind,
       requests: { sent: load.requests.sent, skipped: load.requests.skipped, byOutcome: load.requests.byOutcome, byStatus: Object.fromEntries(load.requests.byStatus) },
-      verification, recovery: { maxMs: recoveries.at(-1) ?? 0, p99Ms: at(0.99), p50Ms: at(0.5), unrecovered },
+      verification,
+      fuzz: fuzzReport,
+      reads: { sent: reads.requests.sent, byStatus: Object.fromEntries(reads.requests.byStatus), unexplained: reads.unexplained(), readThrough: served },
+      recovery: { maxMs: recoveries.at(-1) ?? 0, p99Ms: at(0.99), p50Ms: at(0.5), unrecovered },
       processes, deadLetters, dir,
       pgDisk: disk === undefined ? mounted as { unavailable: string } : { sizeMb: disk.sizeMb, usedMbAtEnd: Math.round(disk.usage().usedBytes / 2 ** 20) },
       passed: verification.lost === 0 && verification.duplicated === 0 && verification.rejectedPresent === 0 && verification.readModelMismatches === 0
-        && unrecovered === 0 && deadLetters === 0 && Object.values(processes).every((p) => p.steady),
+        && unrecovered === 0 && deadLetters === 0 && Object.values(processes).every((p) => p.steady)
+        && reads.unexplained() === 0 && served.stale === 0
+        && (fuzzReport === undefined || (fuzzReport.failures.length === 0 && fuzzReport.ledger !== undefined && ledgerHolds(fuzzReport.ledger))),
     }
-    mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(report, null, 2)}\n`)
     writeFileSync(join(dir, 'summary.md'), renderFaultReport(report))
     return report
   } finally {
     await load?.stop()
+    await reads?.stop()
+    if (fuzz !== undefined && fuzz.exitCode === null && fuzz.signalCode === null) fuzz.kill('SIGTERM')
     await admin.disconnect().catch(() => undefined)
     await pgPool.end().catch(() => undefined)
     await mysql.end().catch(() => undefined)
@@ -336,6 +392,8 @@ export function renderFaultReport(r: FaultReport): string {
     `| rejected yet stored | ${n(v.rejectedPresent)} |`,
     `| read-model users not folded exactly once | ${n(v.readModelMismatches)} of ${n(v.users)} |`,
     `| dead letters | ${n(r.deadLetters)} |`,
+    `| reads of query-api during the run | ${n(r.reads.sent)}, of which answers no fault explains: **${n(r.reads.unexplained)}** |`,
+    `| **users served stale** at the end (query-api against the read model) | **${n(r.reads.readThrough.stale)}** of ${n(r.reads.readThrough.users)} |`,
     `| recovery p50 / p99 / max | ${s(r.recovery.p50Ms)} / ${s(r.recovery.p99Ms)} / ${s(r.recovery.maxMs)} (${r.recovery.unrecovered} not recovered in 120 s) |`,
     `| Postgres' disk | ${'unavailable' in r.pgDisk ? `its own disk not available, disk full not drawn: ${r.pgDisk.unavailable}` : `a tmpfs of ${n(r.pgDisk.sizeMb)} MB, ${n(r.pgDisk.usedMbAtEnd)} MB used at the end`} |`,
     '',
@@ -358,10 +416,35 @@ export function renderFaultReport(r: FaultReport): string {
     '',
     '## Answers',
     '',
-    '| status | requests |',
+    '| producer-api status | requests |',
     '| --- | ---: |',
     ...Object.entries(r.requests.byStatus).sort(([, a], [, b]) => b - a).map(([status, count]) => `| ${status} | ${n(count)} |`),
     '',
-    ...(v.examples.length > 0 ? ['## Examples of what failed', '', ...v.examples.map((e) => `- ${e}`), ''] : []),
+    '| query-api status | reads |',
+    '| --- | ---: |',
+    ...Object.entries(r.reads.byStatus).sort(([, a], [, b]) => b - a).map(([status, count]) => `| ${status} | ${n(count)} |`),
+    '',
+    ...(r.fuzz === undefined ? [] : renderFuzz(r.fuzz, n)),
+    ...(v.examples.length + r.reads.readThrough.examples.length > 0 ? ['## Examples of what failed', '', ...[...v.examples, ...r.reads.readThrough.examples].map((e) => `- ${e}`), ''] : []),
   ].join('\n')
+}
+
+function renderFuzz(f: NonNullable<FaultReport['fuzz']>, n: (x: number) => string): string[] {
+  const l = f.ledger
+  return [
+    '## Hostile input meanwhile',
+    '',
+    `\`scripts/fuzz.ts --live --faults\` against producer-api and query-api while the faults went on: ${n(f.targets.reduce((sum, t) => sum + t.runs, 0))} inputs.`,
+    '',
+    '| target | inputs | result |',
+    '| --- | ---: | --- |',
+    ...f.targets.map((t) => `| ${t.name} | ${n(t.runs)} | ${t.failed ? '**failed**' : 'ok'} |`),
+    '',
+    ...(l === undefined ? [] : [
+      `Its events in Postgres: ${n(l.accepted)} acknowledged ids, **${n(l.missing)} missing**, **${n(l.duplicated)} stored twice**; ${n(l.rejected)} refused ids, **${n(l.refusedStored)} stored**; `
+        + `${n(l.unacknowledgedStored)} rows never acknowledged (allowed: at most the ${n(l.uncertainEvents)} events whose answer was lost to a fault).`,
+      '',
+    ]),
+    ...f.failures.flatMap((text) => ['```', text.slice(0, 4000), '```', '']),
+  ]
 }

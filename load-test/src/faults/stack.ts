@@ -14,14 +14,15 @@ const exec = promisify(execFile)
 const STACK = join(PROJECT_ROOT, 'scripts', 'stack.sh')
 
 export type Server = 'kafka' | 'postgres' | 'mariadb' | 'redis'
-export type App = 'producer-api' | 'consumer' | 'projector'
+export type App = 'producer-api' | 'consumer' | 'projector' | 'query-api'
 export const SERVERS: readonly Server[] = ['kafka', 'postgres', 'mariadb', 'redis']
-export const APPS: readonly App[] = ['producer-api', 'consumer', 'projector']
+export const APPS: readonly App[] = ['producer-api', 'consumer', 'projector', 'query-api']
 
 const ENTRIES: Readonly<Record<App, string>> = {
   'producer-api': 'dist/producer-api/src/main.js',
   consumer: 'dist/consumer/src/main.js',
   projector: 'dist/consumer/src/projector/main.js',
+  'query-api': 'dist/query-api/src/main.js',
 }
 
 export interface StackPorts {
@@ -31,13 +32,14 @@ export interface StackPorts {
   readonly redis: number
   readonly prometheus: number
   readonly producerApi: number
+  readonly queryApi: number
   readonly sinkMetrics: number
   readonly projectorMetrics: number
 }
 
-/** Ports of the fault stack: beside the default stack's (9092, 55432, 33306, 56379, 9090, 3000). */
+/** Ports of the fault stack: beside the default stack's (9092, 55432, 33306, 56379, 9090, 3000, 3002). */
 export const FAULT_PORTS: StackPorts = {
-  kafka: 29092, postgres: 55442, mariadb: 33316, redis: 56389, prometheus: 9190, producerApi: 3100, sinkMetrics: 9564, projectorMetrics: 9565,
+  kafka: 29092, postgres: 55442, mariadb: 33316, redis: 56389, prometheus: 9190, producerApi: 3100, queryApi: 3102, sinkMetrics: 9564, projectorMetrics: 9565,
 }
 
 /** The services' environment; the two URLs the suite itself connects to, named. */
@@ -48,6 +50,7 @@ export interface FaultStack {
   /** The environment of the stack's services: where Kafka, Postgres (through `postgresPort`), MariaDB and Redis are. */
   appEnv(postgresPort: number): AppEnv
   readonly producerUrl: string
+  readonly queryUrl: string
   /** Installs what is missing and starts every server that is not running (scripts/stack.sh up). */
   up(): Promise<void>
   /** The server's main pid (Postgres: the postmaster). */
@@ -90,7 +93,7 @@ export function createFaultStack(o: { readonly stateDir: string; readonly ports?
     DATABASE_URL: `postgres://admin:admin@127.0.0.1:${postgresPort}/aurore_events`,
     MYSQL_URL: `mysql://forecap_user:forecap_pass@127.0.0.1:${ports.mariadb}/forecap_db`,
     REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
-    PORT: String(ports.producerApi), METRICS_PORT: String(ports.sinkMetrics), PROJECTOR_METRICS_PORT: String(ports.projectorMetrics),
+    PORT: String(ports.producerApi), QUERY_PORT: String(ports.queryApi), METRICS_PORT: String(ports.sinkMetrics), PROJECTOR_METRICS_PORT: String(ports.projectorMetrics),
   })
 
   const spawnLogged = (name: string, args: readonly string[], env: Readonly<Record<string, string>>): ChildProcess => {
@@ -102,6 +105,7 @@ export function createFaultStack(o: { readonly stateDir: string; readonly ports?
     stateDir: o.stateDir,
     appEnv,
     producerUrl: `http://127.0.0.1:${ports.producerApi}`,
+    queryUrl: `http://127.0.0.1:${ports.queryApi}`,
     up: async () => { await stack('up') },
     serverPid: async (server) => {
       const pid = Number((await stack('pid', server)).stdout.trim().split('\n')[0])

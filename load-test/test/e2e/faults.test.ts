@@ -1,9 +1,10 @@
 /**
- * `npm run test:faults` end to end, a short round: five faults on the suite's own stack (its
- * own Kafka, Postgres, MariaDB and Redis on other ports; docs/faults.md). Seed 7371 draws
- * Postgres' disk full, the sink's partition from Postgres, a group change, kill -9 of Kafka and
- * kill -9 of Postgres (where Postgres can have a disk of its own: as root); the full run (100
- * rounds or more) is `npm run test:faults`.
+ * `npm run test:faults` end to end, a short round: six faults on the suite's own stack (its
+ * own Kafka, Postgres, MariaDB and Redis on other ports; docs/faults.md). Seed 69100 draws
+ * Postgres' disk full, kill -9 of query-api, of Postgres, the sink's partition from Postgres, a
+ * group change and kill -9 of Kafka (where Postgres can have a disk of its own: as root), while
+ * 100 hostile inputs per fuzz target go to producer-api and query-api; the full run (100 rounds
+ * or more, 100,000 inputs) is `npm run test:faults -- --fuzz 34000`.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -17,8 +18,8 @@ import type { FaultReport } from '../../src/faults/run.js'
 const run = promisify(execFile)
 const MAIN = join(PROJECT_ROOT, 'load-test', 'src', 'faults', 'main.ts')
 
-test('test:faults --rounds 5 --seed 7371: every acknowledged event once in Postgres and folded once, nothing rejected stored, each round recovered', async (t) => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', MAIN, '--rounds', '5', '--seed', '7371', '--rate', '100'],
+test('test:faults --rounds 6 --seed 69100 --fuzz 100: every acknowledged event once in Postgres and folded once, nothing rejected stored, query-api serves the read model, each round recovered', async (t) => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', MAIN, '--rounds', '6', '--seed', '69100', '--rate', '100', '--fuzz', '100'],
     { cwd: PROJECT_ROOT, timeout: 360_000, maxBuffer: 16 * 1024 * 1024 })
   const dir = /written to (\S+)/.exec(stdout)?.[1]
   assert.ok(dir !== undefined, `no results folder in:\n${stdout}`)
@@ -30,7 +31,7 @@ test('test:faults --rounds 5 --seed 7371: every acknowledged event once in Postg
     t.diagnostic(`Postgres disk full not drawn: ${report.pgDisk.unavailable}`)
     assert.ok(!drawn.includes('postgres disk full'))
   } else {
-    assert.deepEqual(drawn, ['postgres disk full', 'sink cut off from postgres', 'group change', 'kill kafka', 'kill postgres'], 'the seed draws the same faults')
+    assert.deepEqual(drawn, ['postgres disk full', 'kill query-api', 'kill postgres', 'sink cut off from postgres', 'group change', 'kill kafka'], 'the seed draws the same faults')
   }
   const v = report.verification
   assert.ok(v.acknowledged > 1000, `events acknowledged: ${v.acknowledged}`)
@@ -40,7 +41,17 @@ test('test:faults --rounds 5 --seed 7371: every acknowledged event once in Postg
   assert.equal(v.rejectedPresent, 0, 'rejected yet stored')
   assert.equal(v.readModelMismatches, 0, 'read-model users not folded exactly once')
   assert.equal(report.deadLetters, 0, 'dead letters')
+  assert.ok(report.reads.sent > 1000, `reads of query-api: ${report.reads.sent}`)
+  assert.equal(report.reads.unexplained, 0, `query-api answers no fault explains: ${JSON.stringify(report.reads.byStatus)}`)
+  assert.ok(report.reads.readThrough.users > 100, `users read through: ${report.reads.readThrough.users}`)
+  assert.equal(report.reads.readThrough.stale, 0, `users served stale: ${report.reads.readThrough.examples.join('; ')}`)
   assert.equal(report.recovery.unrecovered, 0, 'every round recovered')
   for (const [app, p] of Object.entries(report.processes)) assert.ok(p.steady, `${app} runs steadily at the end`)
+  const fuzz = report.fuzz
+  assert.ok(fuzz !== undefined)
+  assert.deepEqual(fuzz.targets.map((f) => [f.name, f.runs, f.failed]), [['POST /events', 100, false], ['POST /events/batch', 100, false], ['GET /api/user-data', 100, false]], fuzz.failures.join('\n'))
+  assert.ok(fuzz.ledger !== undefined && fuzz.ledger.accepted > 0, 'the fuzz got events acknowledged')
+  assert.equal(fuzz.ledger.missing + fuzz.ledger.duplicated + fuzz.ledger.refusedStored, 0, JSON.stringify(fuzz.ledger))
+  assert.ok(fuzz.ledger.unacknowledgedStored <= fuzz.ledger.uncertainEvents, JSON.stringify(fuzz.ledger))
   assert.equal(report.passed, true)
 })

@@ -16,7 +16,7 @@ import type { OutgoingRecord } from '../../../lib/src/kafka/record-producer.js'
 import { byParser, isTransient, judge, type Answer } from '../../../lib/test/fuzz/answer.js'
 import type { IdSource } from '../../../lib/test/fuzz/ids.js'
 import type { FuzzProperty } from '../../../lib/test/fuzz/runner.js'
-import { sendSettled, type Target } from '../../../lib/test/fuzz/target.js'
+import { sendSettled, type Settle, type Target } from '../../../lib/test/fuzz/target.js'
 import { buildRequest, eventCase, type EventCase } from './cases.js'
 import { inflated, invalidEvent, keptAsSent, parseStrict, UUID, type ProducerLimits } from './oracle.js'
 
@@ -24,6 +24,11 @@ import { inflated, invalidEvent, keptAsSent, parseStrict, UUID, type ProducerLim
 export interface IdLedger {
   readonly accepted: Set<string>
   readonly rejected: Set<string>
+  /**
+   * Events of requests whose answer is `uncertain` (an earlier try may have been taken): each
+   * may be stored without its id being acknowledged, and their ids are not counted as refused.
+   */
+  uncertainEvents: number
 }
 
 export interface EventsFuzzDeps {
@@ -41,6 +46,8 @@ export interface EventsFuzzDeps {
   readonly receivedAtMicros?: number
   /** Live: where the outcome of every id goes. */
   readonly ledger?: IdLedger
+  /** Live: what is waited out (default: backpressure's and admission's codes, 20 tries). */
+  readonly settle?: Settle
   /** Live against a build from before 676137f: leave out the one input known to crash it (a cut gzip past the limit). */
   readonly liveSafe?: boolean
 }
@@ -80,7 +87,7 @@ export function eventsProperties(deps: EventsFuzzDeps): FuzzProperty<EventCase>[
     ...(i === routes.length - 1 ? { close: () => deps.target.close() } : {}),
     property: fc.asyncProperty(cases(route), async (c) => {
       const built = buildRequest(c, { ...deps.limits, newId: () => deps.ids.next(), writerKey: deps.writerKey })
-      const res = await sendSettled(deps.target, built.request, isTransient)
+      const res = await sendSettled(deps.target, built.request, deps.settle?.isRetry ?? isTransient, deps.settle?.attempts)
       const answer = judge(res)
       const produced = deps.drainProduced?.() ?? []
       // A Content-Length of the case's own decides what the server reads: then the oracle does not know the body.
@@ -101,9 +108,10 @@ export function eventsProperties(deps: EventsFuzzDeps): FuzzProperty<EventCase>[
       if (deps.writerKey !== undefined && c.auth.kind !== 'valid' && !byParser(answer)) {
         assert.equal(answer.status, 401, `a request without the right key: ${res.status}`)
       }
+      if (res.uncertain === true && deps.ledger !== undefined) deps.ledger.uncertainEvents += events?.length ?? (c.route === '/events' ? 1 : deps.limits.maxBatchEvents)
       if (answer.kind === 'problem') {
         assert.equal(produced.length, 0, `a ${answer.status} produced ${produced.length} records`)
-        for (const id of [...built.ids, ...(events ?? []).map((_, i) => sentId(i))]) if (id !== undefined) deps.ledger?.rejected.add(id)
+        if (res.uncertain !== true) for (const id of [...built.ids, ...(events ?? []).map((_, i) => sentId(i))]) if (id !== undefined) deps.ledger?.rejected.add(id)
         const wellFormedBatch = c.route === '/events' || (events !== undefined && events.length >= 1 && events.length <= deps.limits.maxBatchEvents)
         if (built.clean && wellFormedBatch && verdicts?.some((v) => v === undefined) === true) {
           assert.fail(`refused a request with a valid event (${answer.code}: ${String(answer.body.detail)}; ${JSON.stringify(answer.body.errors ?? []).slice(0, 300)})`)

@@ -17,9 +17,31 @@ export interface LedgerReport {
   readonly duplicated: number
   /** Refused ids (of this run's nonce) that are stored: must be 0. */
   readonly refusedStored: number
-  /** Rows of the run's services whose id was never acknowledged: must be 0. */
+  /** Rows of the run's services whose id was never acknowledged: at most `uncertainEvents`. */
   readonly unacknowledgedStored: number
+  /** Events of requests whose answer was uncertain (IdLedger): each may be stored unacknowledged. */
+  readonly uncertainEvents: number
 }
+
+/** What a live fuzz run leaves for a later check (scripts/fuzz.ts --ledger-file, read by the fault run). */
+export interface FuzzLedgerFile {
+  readonly nonce: string
+  readonly servicePrefix: string
+  readonly accepted: readonly string[]
+  readonly rejected: readonly string[]
+  readonly uncertainEvents: number
+  readonly campaigns: readonly { readonly name: string; readonly runs: number; readonly failed: boolean; readonly text: string }[]
+}
+
+export const ledgerOf = (f: FuzzLedgerFile): IdLedger => ({ accepted: new Set(f.accepted), rejected: new Set(f.rejected), uncertainEvents: f.uncertainEvents })
+
+/** Every acknowledged id once, no refused id, and no row unacknowledged but those an uncertain answer explains. */
+export const ledgerHolds = (r: LedgerReport): boolean =>
+  r.missing === 0 && r.duplicated === 0 && r.refusedStored === 0 && r.unacknowledgedStored <= r.uncertainEvents
+
+export const formatLedger = (r: LedgerReport, servicePrefix: string): string =>
+  `postgres: ${r.accepted} acknowledged ids, ${r.missing} missing, ${r.duplicated} stored twice; ${r.rejected} refused ids of this run, ${r.refusedStored} stored; `
+  + `${r.unacknowledgedStored} rows of ${servicePrefix}* never acknowledged (${r.uncertainEvents} events had an uncertain answer)`
 
 
 export async function checkLedger(pool: pg.Pool, ledger: IdLedger, o: { readonly nonce: string; readonly servicePrefix: string; readonly waitMs: number }): Promise<LedgerReport> {
@@ -43,5 +65,6 @@ export async function checkLedger(pool: pg.Pool, ledger: IdLedger, o: { readonly
     duplicated: [...stored.values()].filter((n) => n > 1).length,
     refusedStored: refused.size,
     unacknowledgedStored: rows[0]?.n ?? 0,
+    uncertainEvents: ledger.uncertainEvents,
   }
 }

@@ -14,7 +14,7 @@ import { hmacSignature, legacySignature } from '../../../lib/src/signature.js'
 import { byParser, isTransient, judge } from '../../../lib/test/fuzz/answer.js'
 import { hostileHeaderValue } from '../../../lib/test/fuzz/hostile.js'
 import type { FuzzProperty } from '../../../lib/test/fuzz/runner.js'
-import { sendSettled, type FuzzRequest, type Target } from '../../../lib/test/fuzz/target.js'
+import { sendSettled, type FuzzRequest, type Settle, type Target } from '../../../lib/test/fuzz/target.js'
 
 type TimestampCase =
   | { readonly kind: 'offset'; readonly unit: 's' | 'ms'; readonly offsetMs: number }
@@ -47,6 +47,8 @@ export interface UserDataFuzzDeps {
   readonly now: () => number
   /** Live: a margin around the skew bound within which fresh or stale is not asserted (clocks and transit). */
   readonly marginMs: number
+  /** Live: what is waited out (default: backpressure's and admission's codes, 20 tries). */
+  readonly settle?: Settle
   /** Unit: the user ids the route read since the last call. */
   readonly drainReads?: () => number[]
   /** Unit: whether the read model has the user. */
@@ -159,7 +161,7 @@ export function userDataProperty(d: UserDataFuzzDeps): FuzzProperty<ReadCase> {
       const built = build(c, d, nowMs)
       const want = expected(built, d, nowMs)
       const answers = []
-      for (let i = 0; i < (c.replay ? 2 : 1); i++) answers.push(judge(await sendSettled(d.target, built.request, isTransient), c.method))
+      for (let i = 0; i < (c.replay ? 2 : 1); i++) answers.push(judge(await sendSettled(d.target, built.request, d.settle?.isRetry ?? isTransient, d.settle?.attempts), c.method))
       const reads = d.drainReads?.() ?? []
       const [answer, again] = answers
       assert.ok(answer !== undefined)
