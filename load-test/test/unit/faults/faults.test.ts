@@ -2,6 +2,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createRandom } from '../../../k6/lib/scenarios.js'
 import { faultDeck, faultName, type Fault } from '../../../src/faults/faults.js'
+import { APPS, SERVERS } from '../../../src/faults/stack.js'
+
+const TARGETS = [...APPS, ...SERVERS]
+// A kill and a stall of each process, a group change, the sink cut off from Postgres.
+const DECK = TARGETS.length * 2 + 2
 
 const take = (seed: number, n: number): Fault[] => {
   const deck = faultDeck({ random: createRandom(seed, 0) as () => number, stallMs: [1000, 6000], partitionMs: 13_000 })
@@ -9,11 +14,12 @@ const take = (seed: number, n: number): Fault[] => {
 }
 
 test('each deck holds every fault once: kill and stall of each process, a group change, a partition', () => {
-  const faults = take(7, 32)
-  for (const deck of [faults.slice(0, 16), faults.slice(16)]) {
+  assert.deepEqual(TARGETS, ['producer-api', 'consumer', 'projector', 'query-api', 'kafka', 'postgres', 'mariadb', 'redis'])
+  const faults = take(7, DECK * 2)
+  for (const deck of [faults.slice(0, DECK), faults.slice(DECK)]) {
     const names = deck.map(faultName)
-    assert.equal(new Set(names).size, 16, names.join(', '))
-    for (const target of ['producer-api', 'consumer', 'projector', 'kafka', 'postgres', 'mariadb', 'redis']) {
+    assert.equal(new Set(names).size, DECK, names.join(', '))
+    for (const target of TARGETS) {
       assert.ok(names.includes(`kill ${target}`) && names.includes(`stall ${target}`), target)
     }
     assert.ok(names.includes('group change') && names.includes('sink cut off from postgres'))
@@ -28,11 +34,11 @@ test('the same seed draws the same faults; stalls last within their bounds', () 
 
 test('with a disk of its own to fill, each deck also holds Postgres disk full, once', () => {
   const deck = faultDeck({ random: createRandom(3, 0) as () => number, stallMs: [1000, 6000], partitionMs: 13_000, diskFullMs: 8000 })
-  const faults = Array.from({ length: 34 }, () => deck.next().value as Fault)
-  for (const part of [faults.slice(0, 17), faults.slice(17)]) {
+  const faults = Array.from({ length: (DECK + 1) * 2 }, () => deck.next().value as Fault)
+  for (const part of [faults.slice(0, DECK + 1), faults.slice(DECK + 1)]) {
     const full = part.filter((f) => f.kind === 'disk-full')
     assert.equal(full.length, 1)
     assert.equal(faultName(full[0] as Fault), 'postgres disk full')
-    assert.equal(new Set(part.map(faultName)).size, 17)
+    assert.equal(new Set(part.map(faultName)).size, DECK + 1)
   }
 })
