@@ -38,6 +38,8 @@ export interface ProjectorConfig extends ProcessSection {
   readonly projector: GroupConfig
   /** How long folded event ids are kept to recognise a client's retry, and how often they are pruned. */
   readonly dedupe: { readonly retentionSeconds: number; readonly pruneIntervalMs: number }
+  /** How often the invalidation outbox is drained (./projector/invalidations.ts). */
+  readonly invalidationDrainMs: number
 }
 
 export function parseGroupConfig(env: Env, prefix: 'SINK' | 'PROJECTOR', defaultGroupId: string): GroupConfig {
@@ -107,9 +109,11 @@ export function parseProjectorConfig(env: Env): Readonly<ProjectorConfig> {
   const e = parseEnv(env, {
     PROJECTOR_DEDUPE_RETENTION_SECONDS: positiveInt({ default: 7 * 24 * 3600 }),
     PROJECTOR_PRUNE_INTERVAL_MS: positiveInt({ default: 10 * 60_000 }),
+    PROJECTOR_INVALIDATION_DRAIN_MS: positiveInt({ default: 5000 }),
   })
   return deepFreeze({
     dedupe: { retentionSeconds: e.PROJECTOR_DEDUPE_RETENTION_SECONDS, pruneIntervalMs: e.PROJECTOR_PRUNE_INTERVAL_MS },
+    invalidationDrainMs: e.PROJECTOR_INVALIDATION_DRAIN_MS,
     ...parseProcessSection(env, 'projector', 'PROJECTOR_METRICS_PORT', 9465),
     mysql: { ...mysql, poolMax: Math.max(mysql.poolMax, projector.concurrency + 1) },
     redis: parseRedisConfig(env),

@@ -1,7 +1,9 @@
 /**
  * The write of user-recap-projector, run by the batch loop (../batch.ts): pick the trx.*
  * records (by their event-type header, so other records are never decoded), fold them into
- * MySQL with the partition's position (../position.ts), then invalidate the touched users' cache entries.
+ * MySQL with the partition's position (../position.ts), then invalidate the touched users' cache
+ * entries and settle their marks in the outbox (./invalidations.ts): what fails there is left to
+ * the outbox's drain.
  *
  * Records that cannot be decoded are counted and passed over: events-pg-sink dead-letters
  * them, and two groups sending the same letters would only double the DLQ.
@@ -13,6 +15,7 @@ import type { Logger } from '../../../lib/src/logger.js'
 import type { ProjectorMetrics } from '../../../lib/src/metrics.js'
 import { invalidateUsers } from '../../../lib/src/read-model.js'
 import type { BatchWriter } from '../batch.js'
+import type { InvalidationOutbox } from './invalidations.js'
 import { writeAtPosition, type PositionStore } from '../position.js'
 import { isTrxType, toTrxEvent, type TrxEvent } from './fold.js'
 import type { Projection, TrxAt } from './store.js'
@@ -23,6 +26,8 @@ export interface ProjectorWriteDeps {
   readonly decoder: Decoder
   /** Cache invalidation; undefined: no cache in front of the read model. */
   readonly redis?: Pick<Redis, 'multi'>
+  /** Where the marks of a dropped entry go; undefined: nothing marks (tests of the fold alone). */
+  readonly outbox?: Pick<InvalidationOutbox, 'settle'>
   readonly logger: Logger
   readonly metrics?: ProjectorMetrics
 }
@@ -33,17 +38,20 @@ function eventType(message: KafkaMessage): string | undefined {
 }
 
 export function createProjectorWrite(deps: ProjectorWriteDeps): BatchWriter {
-  async function invalidate(users: readonly number[]): Promise<void> {
+  async function invalidate(users: readonly number[], marks: Buffer | undefined): Promise<void> {
     if (deps.redis === undefined || users.length === 0) return
     try {
       await invalidateUsers(deps.redis, users)
       deps.metrics?.invalidations.inc({ result: 'ok' }, users.length)
     } catch (err) {
-      // Committed already: the entries stay until their TTL. Counted and logged, never retried
-      // into a second fold.
+      // Committed already: never retried into a second fold. The marks stay, and the outbox's
+      // drain drops the entries once Redis answers.
       deps.metrics?.invalidations.inc({ result: 'failed' }, users.length)
-      deps.logger.warn({ err, users: users.length }, 'cache invalidation failed: entries expire with their TTL')
+      deps.logger.warn({ err, users: users.length }, 'cache invalidation failed: left to the outbox drain')
+      return
     }
+    if (marks === undefined || deps.outbox === undefined) return
+    await deps.outbox.settle(users, marks).catch((err: unknown) => deps.logger.warn({ err, users: users.length }, 'settling invalidation marks failed: the drain removes them'))
   }
 
   return async (batch) => {
@@ -72,7 +80,7 @@ export function createProjectorWrite(deps: ProjectorWriteDeps): BatchWriter {
       deps.metrics?.events.inc({ outcome: 'duplicate' }, result.duplicates)
       deps.metrics?.events.inc({ outcome: 'skipped' }, batch.messages.length - events.length - undecodable)
       deps.metrics?.events.inc({ outcome: 'undecodable' }, undecodable)
-      await invalidate(result.users)
+      await invalidate(result.users, result.marks)
     }
     return result
   }

@@ -13,6 +13,7 @@ import { createBatchLoop } from '../batch.js'
 import { parseProjectorConfig } from '../config.js'
 import { createGroupConsumer, runGroup } from '../group.js'
 import { createProjectorWrite } from './handler.js'
+import { createInvalidationOutbox } from './invalidations.js'
 import { createDedupePruner } from './prune.js'
 import { createProjectorStore } from './store.js'
 
@@ -35,6 +36,13 @@ const pruner = createDedupePruner({
   pool, ...config.dedupe, intervalMs: config.dedupe.pruneIntervalMs, logger, onPruned: (n) => metrics.pruned.inc(n),
 })
 pruner.start()
+// What a projector killed between a commit and its invalidation left marked: dropped now, and
+// every PROJECTOR_INVALIDATION_DRAIN_MS (a Redis that did not answer, another projector's crash).
+const outbox = createInvalidationOutbox({
+  pool, redis, intervalMs: config.invalidationDrainMs, logger, onDrained: (n) => metrics.invalidations.inc({ result: 'drained' }, n),
+})
+await outbox.drainOnce().catch((err: unknown) => logger.warn({ err }, 'draining cache invalidations failed: retrying at the next interval'))
+outbox.start()
 
 const kafka = createKafka(config.kafka, logger)
 const consumer = createGroupConsumer(kafka, config.projector, logger, () => process.kill(process.pid, 'SIGTERM'))
@@ -44,6 +52,7 @@ const stopping = new AbortController()
 const close = once(async () => {
   stopping.abort()
   pruner.close()
+  outbox.close()
   await consumer.stop()
   await consumer.disconnect()
   await pool.end()
@@ -55,7 +64,7 @@ processErrors.attach(shutdown)
 
 await consumer.connect()
 await runGroup(consumer, config.kafka.topic, config.projector, createBatchLoop({
-  write: createProjectorWrite({ store: createProjectorStore({ pool, group: config.projector.groupId }), decoder, redis, logger, metrics }),
+  write: createProjectorWrite({ store: createProjectorStore({ pool, group: config.projector.groupId }), decoder, redis, outbox, logger, metrics }),
   retry: { minMs: config.projector.retryMinMs, maxMs: config.projector.retryMaxMs },
   logger,
   onRetry: () => metrics.retries.inc(),

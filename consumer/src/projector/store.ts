@@ -2,12 +2,14 @@
  * user-recap-projector's PositionStore (../position.ts): a transaction on a MySQL connection,
  * the partition's position in `projector_offsets`, the trx events folded into the read model.
  * Events whose id was already folded (a client's retry put them in the log twice) are skipped.
+ * The touched users are marked for invalidation in the same transaction (./invalidations.ts).
  */
 import type mysql from 'mysql2/promise'
 import { toMysqlDatetime } from '../../../lib/src/time.js'
 import { writeAtPosition, type BatchPosition, type PositionOutcome, type PositionStore, type PositionStoreDeps, type PositionTransaction } from '../position.js'
 import { takeFixtureCategories } from './fixture.js'
 import { foldTrx, type TrxEvent, type UserDelta } from './fold.js'
+import { mark, newMarkToken } from './invalidations.js'
 
 /** A trx event of the batch, at its offset (the batch's other records only move the position). */
 export interface TrxAt {
@@ -21,6 +23,8 @@ export interface Projection {
   readonly duplicates: number
   /** The users whose rows changed. */
   readonly users: readonly number[]
+  /** The token their invalidation marks carry (./invalidations.ts); undefined when no row changed. */
+  readonly marks?: Buffer
 }
 
 /** An event id as the 32 hex digits of its BINARY(16) column. */
@@ -86,7 +90,11 @@ async function project(conn: mysql.PoolConnection, records: readonly TrxAt[]): P
   const seen = await alreadyApplied(conn, [...fresh.keys()])
   const events = [...fresh].flatMap(([id, event]) => (seen.has(id) ? [] : [event]))
   const users = events.length > 0 ? await apply(conn, events) : []
-  return { applied: events.length, duplicates: records.length - events.length, users }
+  if (users.length === 0) return { applied: events.length, duplicates: records.length - events.length, users }
+  // Their cache entries are to be dropped once this commits, even if this process is not there then.
+  const marks = newMarkToken()
+  await mark(conn, users, marks)
+  return { applied: events.length, duplicates: records.length - events.length, users, marks }
 }
 
 /** A transaction of `group`'s positions on `conn`, begun; `end` hands the connection back (or discards it after a failure). */

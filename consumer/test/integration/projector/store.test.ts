@@ -23,10 +23,15 @@ function batch(group: string, from: number, events: TrxEvent[], extra: Partial<P
   }
 }
 
+/** The batch's outcome; its invalidation marks' token (8 bytes, whenever a row changed) checked and left out. */
 async function project(t: TestContext, pool: mysql.Pool, b: ProjectionBatch) {
   const conn = await pool.getConnection()
   try {
-    return await projectBatch(conn, b)
+    const outcome = await projectBatch(conn, b)
+    if (outcome.kind !== 'written') return outcome
+    const { marks, ...rest } = outcome
+    assert.equal(marks?.length, rest.users.length > 0 ? 8 : undefined, 'a batch that changed rows marks them for invalidation')
+    return rest
   } finally {
     conn.release()
   }

@@ -14,9 +14,11 @@ import type { Projection, TrxAt } from '../../../src/projector/store.js'
 import { createMemoryStore } from '../../helpers/memory-store.js'
 import { batchOf, catalog, encoded, message, ourHeaders } from '../../helpers/records.js'
 
-/** Folds every event it is given; the touched users, once each. */
+const MARKS = Buffer.from('0123456789abcdef', 'hex')
+
+/** Folds every event it is given; the touched users, once each, marked with MARKS. */
 const readModel = () => createMemoryStore((events: readonly TrxAt[]) => {
-  const result: Projection = { applied: events.length, duplicates: 0, users: [...new Set(events.map((e) => e.event.userId))].sort((a, b) => a - b) }
+  const result: Projection = { applied: events.length, duplicates: 0, users: [...new Set(events.map((e) => e.event.userId))].sort((a, b) => a - b), marks: MARKS }
   return { stored: events, result }
 })
 
@@ -46,8 +48,10 @@ function setUp(redisOptions = {}) {
   const store = readModel()
   const { redis, deleted } = fakeRedis(redisOptions)
   const metrics = createProjectorMetrics(createRegistry('test'))
-  const write = createProjectorWrite({ store, decoder: createDecoder(catalog), redis, logger: quietLogger, metrics })
-  return { store, deleted, metrics, write }
+  const settled: [readonly number[], string][] = []
+  const outbox = { settle: async (users: readonly number[], token: Buffer) => { settled.push([users, token.toString('hex')]) } }
+  const write = createProjectorWrite({ store, decoder: createDecoder(catalog), redis, outbox, logger: quietLogger, metrics })
+  return { store, deleted, settled, metrics, write }
 }
 
 const trx = (type: 'trx.created' | 'trx.refunded', userId: number, amount: number) =>
@@ -58,7 +62,7 @@ async function outcomes(metrics: ReturnType<typeof createProjectorMetrics>): Pro
 }
 
 test('trx events are folded at their offsets with the batch position; other event types are passed over undecoded; the touched users are invalidated', async () => {
-  const { store, deleted, metrics, write } = setUp()
+  const { store, deleted, settled, metrics, write } = setUp()
   const created = trx('trx.created', 7, 1250)
   const refunded = trx('trx.refunded', 9, 300)
   const noHeaders = trx('trx.created', 7, 50) // a foreign producer: decoded to find its type
@@ -78,17 +82,19 @@ test('trx events are folded at their offsets with the batch position; other even
   ])
   assert.equal(store.position('events', 2), 6n)
   assert.deepEqual(deleted, [userDataKey(7), userDataKey(9)])
+  assert.deepEqual(settled, [[[7, 9], '0123456789abcdef']], 'the marks of the batch are settled after the invalidation')
   assert.deepEqual(await outcomes(metrics), { applied: 3, duplicate: 0, skipped: 2, undecodable: 1 })
 })
 
-test('a failed cache invalidation after the commit keeps the batch committed (entries expire by TTL), counted as failed', async () => {
-  const { store, metrics, write } = setUp({ fails: true })
+test('a failed cache invalidation after the commit keeps the batch committed and its marks (for the outbox drain), counted as failed', async () => {
+  const { store, settled, metrics, write } = setUp({ fails: true })
   const created = trx('trx.created', 3, 10)
   const outcome = await write(batchOf([message(0, created.value)]))
   assert.equal(outcome.kind, 'written')
   assert.equal(store.records.length, 1)
   assert.equal(store.position('events', 2), 1n)
   assert.deepEqual((await metrics.invalidations.get()).values.map((v) => [v.labels.result, v.value]), [['failed', 1]])
+  assert.deepEqual(settled, [], 'the marks stay')
 })
 
 test('the database behind the batch: nothing folded, no position moved, no cache entry dropped', async () => {
