@@ -290,21 +290,26 @@ async function pidsOf(stack: FaultStack, target: App | Server): Promise<number[]
   return [pid, ...children]
 }
 
-function gone(pid: number): boolean {
+/** Sends `signal` to `pid`; false if it is gone already (a Postgres backend whose client left meanwhile). */
+function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`not a pid: ${pid}`) // 0 or -1 would signal a whole group
   try {
-    process.kill(pid, 0)
-    return false
-  } catch {
+    process.kill(pid, sig)
     return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false
+    throw err
   }
 }
+
+const gone = (pid: number): boolean => !signal(pid, 0)
 
 /** Injects the fault and returns once it is over: killed (an app's supervisor restarts it; a server is started again), continued, healed, left. */
 async function inject(fault: Fault, c: InjectContext): Promise<void> {
   switch (fault.kind) {
     case 'kill': {
       const [pid] = await pidsOf(c.stack, fault.target)
-      process.kill(pid as number, 'SIGKILL')
+      signal(pid as number, 'SIGKILL')
       while (!gone(pid as number)) await sleep(20)
       if (isServer(fault.target)) {
         await sleep(1000)
@@ -314,9 +319,9 @@ async function inject(fault: Fault, c: InjectContext): Promise<void> {
     }
     case 'stall': {
       const pids = await pidsOf(c.stack, fault.target)
-      for (const pid of pids) process.kill(pid, 'SIGSTOP')
+      const stopped = pids.filter((pid) => signal(pid, 'SIGSTOP'))
       await sleep(fault.ms)
-      for (const pid of pids) { try { process.kill(pid, 'SIGCONT') } catch { /* exited meanwhile */ } }
+      for (const pid of stopped) signal(pid, 'SIGCONT')
       return
     }
     case 'disk-full': {
