@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis'
 import type mysql from 'mysql2/promise'
 import type { Logger } from '../../../lib/src/logger.js'
 import { invalidateUsers } from '../../../lib/src/read-model.js'
+import { repeatEvery, type Repeating } from '../../../lib/src/repeat.js'
 
 const CHUNK = 1000
 
@@ -31,7 +32,8 @@ export interface InvalidationOutbox {
   /** Drops the cache entries of every user still marked, then the marks; resolves with how many. */
   drainOnce(): Promise<number>
   start(): void
-  close(): void
+  /** Stops the timer and waits for a drain in flight; idempotent. */
+  close(): Promise<void>
 }
 
 export interface InvalidationOutboxDeps {
@@ -43,7 +45,7 @@ export interface InvalidationOutboxDeps {
 }
 
 export function createInvalidationOutbox(deps: InvalidationOutboxDeps): InvalidationOutbox {
-  let timer: NodeJS.Timeout | undefined
+  let repeating: Repeating | undefined
   let closed = false
 
   async function settle(users: readonly number[], token: Buffer): Promise<void> {
@@ -67,23 +69,16 @@ export function createInvalidationOutbox(deps: InvalidationOutboxDeps): Invalida
     return total
   }
 
-  function schedule(): void {
-    if (closed) return
-    timer = setTimeout(() => {
-      drainOnce()
-        .catch((err: unknown) => deps.logger.warn({ err }, 'draining cache invalidations failed: retrying at the next interval'))
-        .finally(schedule)
-    }, deps.intervalMs)
-    timer.unref()
-  }
-
   return {
     settle,
     drainOnce,
-    start: schedule,
-    close() {
+    start() {
+      if (closed || repeating !== undefined) return
+      repeating = repeatEvery(deps.intervalMs, drainOnce, (err) => deps.logger.warn({ err }, 'draining cache invalidations failed: retrying at the next interval'))
+    },
+    async close() {
       closed = true
-      clearTimeout(timer)
+      await repeating?.stop()
     },
   }
 }

@@ -51,8 +51,7 @@ const consumer = createGroupConsumer(kafka, config.projector, logger, () => proc
 const stopping = new AbortController()
 const close = once(async () => {
   stopping.abort()
-  pruner.close()
-  outbox.close()
+  await Promise.all([pruner.close(), outbox.close()])
   await consumer.stop()
   await consumer.disconnect()
   await pool.end()

@@ -7,6 +7,7 @@
  */
 import type mysql from 'mysql2/promise'
 import type { Logger } from '../../../lib/src/logger.js'
+import { repeatEvery, type Repeating } from '../../../lib/src/repeat.js'
 
 const CHUNK = 10_000
 
@@ -14,7 +15,8 @@ export interface DedupePruner {
   /** Deletes what is older than the retention; resolves with how many ids were deleted. */
   pruneOnce(): Promise<number>
   start(): void
-  close(): void
+  /** Stops the timer and waits for a prune in flight; idempotent. */
+  close(): Promise<void>
 }
 
 export interface DedupePrunerDeps {
@@ -26,7 +28,7 @@ export interface DedupePrunerDeps {
 }
 
 export function createDedupePruner(deps: DedupePrunerDeps): DedupePruner {
-  let timer: NodeJS.Timeout | undefined
+  let repeating: Repeating | undefined
   let closed = false
 
   async function pruneOnce(): Promise<number> {
@@ -41,22 +43,15 @@ export function createDedupePruner(deps: DedupePrunerDeps): DedupePruner {
     return total
   }
 
-  function schedule(): void {
-    if (closed) return
-    timer = setTimeout(() => {
-      pruneOnce()
-        .catch((err: unknown) => deps.logger.warn({ err }, 'pruning folded event ids failed: retrying at the next interval'))
-        .finally(schedule)
-    }, deps.intervalMs)
-    timer.unref()
-  }
-
   return {
     pruneOnce,
-    start: schedule,
-    close() {
+    start() {
+      if (closed || repeating !== undefined) return
+      repeating = repeatEvery(deps.intervalMs, pruneOnce, (err) => deps.logger.warn({ err }, 'pruning folded event ids failed: retrying at the next interval'))
+    },
+    async close() {
       closed = true
-      clearTimeout(timer)
+      await repeating?.stop()
     },
   }
 }

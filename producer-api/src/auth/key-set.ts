@@ -9,6 +9,7 @@ import { bearerToken, keyMatches, parseApiKey, serviceMatcher } from '../../../l
 import { PipelineError } from '../../../lib/src/errors.js'
 import type { Logger } from '../../../lib/src/logger.js'
 import type { ApiKeyMetrics } from '../../../lib/src/metrics.js'
+import { repeatEvery, type Repeating } from '../../../lib/src/repeat.js'
 
 /** The key a request was authenticated with (no secret in it). */
 export interface Principal {
@@ -58,8 +59,7 @@ export function createKeySet(deps: KeySetDeps): KeySet {
   let entries = new Map<string, Entry>()
   let refreshedAt: number | undefined
   let failing = false
-  let inFlight: Promise<void> | undefined
-  let timer: NodeJS.Timeout | undefined
+  let repeating: Repeating | undefined
   let closed = false
 
   const toEntries = (keys: readonly ActiveApiKey[]) => new Map(keys.map((k) => [k.id, {
@@ -89,17 +89,6 @@ export function createKeySet(deps: KeySetDeps): KeySet {
     }
   }
 
-  const schedule = (): void => {
-    if (closed) return
-    timer = setTimeout(() => {
-      inFlight = refresh().finally(() => {
-        inFlight = undefined
-        schedule()
-      })
-    }, deps.refreshMs)
-    timer.unref()
-  }
-
   return {
     async start() {
       try {
@@ -108,7 +97,7 @@ export function createKeySet(deps: KeySetDeps): KeySet {
         deps.metrics.refreshErrors.inc()
         throw new PipelineError('PIPELINE_API_KEYS_UNAVAILABLE', `cannot read the producer API keys from Postgres: ${(err as Error).message}`, { cause: err })
       }
-      schedule()
+      if (!closed) repeating = repeatEvery(deps.refreshMs, refresh)
     },
     verify(authorization) {
       const token = bearerToken(authorization)
@@ -128,8 +117,7 @@ export function createKeySet(deps: KeySetDeps): KeySet {
     },
     async close() {
       closed = true
-      clearTimeout(timer)
-      await inFlight
+      await repeating?.stop()
     },
   }
 }

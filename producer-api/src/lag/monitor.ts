@@ -8,6 +8,7 @@
 import type { Admin } from '../../../lib/src/kafka/types.js'
 import type { LagMetrics } from '../../../lib/src/metrics.js'
 import type { Logger } from '../../../lib/src/logger.js'
+import { repeatEvery, type Repeating } from '../../../lib/src/repeat.js'
 import { decide, worst, type Decision, type PressureState, type Thresholds } from './policy.js'
 
 export interface PartitionLag {
@@ -74,7 +75,7 @@ interface History {
 export function createLagMonitor(deps: LagMonitorDeps): LagMonitor {
   const clock = deps.clock ?? Date.now
   const history = new Map<string, History>()
-  let timer: NodeJS.Timeout | undefined
+  let repeating: Repeating | undefined
   let closed = false
   let lastGoodAt: number | undefined
   let current: LagSnapshot = {
@@ -158,24 +159,18 @@ export function createLagMonitor(deps: LagMonitorDeps): LagMonitor {
     }
   }
 
-  function schedule(): void {
-    if (closed) return
-    timer = setTimeout(() => void sample().finally(schedule), deps.intervalMs)
-    timer.unref()
-  }
-
   deps.metrics?.threshold.set({ kind: 'soft' }, deps.thresholds.soft)
   deps.metrics?.threshold.set({ kind: 'hard' }, deps.thresholds.hard)
 
   return {
     async start() {
       await sample()
-      schedule()
+      if (!closed) repeating = repeatEvery(deps.intervalMs, sample)
     },
     snapshot: () => current,
     close() {
       closed = true
-      clearTimeout(timer)
+      void repeating?.stop()
     },
   }
 }

@@ -19,7 +19,7 @@ test('ids folded longer ago than the retention are deleted, in chunks; recent on
   let reported = 0
   const pruner = createDedupePruner({ pool, retentionSeconds: 3600, intervalMs: 60_000, logger: quietLogger, onPruned: (n) => { reported += n } })
   const deleted = await pruner.pruneOnce()
-  pruner.close()
+  await pruner.close()
   assert.ok(deleted >= old.length, `deleted ${deleted}`) // other runs' old rows may go too
   assert.equal(reported, deleted)
   const [rows] = await pool.query<mysql.RowDataPacket[]>('SELECT count(*) AS n FROM user_recap_applied WHERE user_id = ?', [user])
