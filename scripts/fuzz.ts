@@ -1,5 +1,5 @@
 /**
- * npm run fuzz -- [--runs N] [--seed S] [--live] [--only TEXT] [--keep-going] [--faults] [--ledger-file F]
+ * npm run fuzz -- [--runs N] [--seed S] [--live] [--only TEXT] [--keep-going] [--faults] [--ledger-file F] [--writer-services LIST]
  *
  * The fuzz properties of the unit tests (producer-api/test/fuzz, query-api/test/fuzz), many
  * more times: N inputs per target (default 10,000), each target with its own seed (S, S+1, …;
@@ -13,11 +13,14 @@
  * --faults (live, while npm run test:faults breaks the stack): a request without an answer is
  * sent again for up to 120 s, and every retriable 429/503 of the error table is waited out.
  * --ledger-file F: instead of checking Postgres, the run's ids and results are written to F (the
- * fault run checks them once its consumers caught up).
+ * fault run checks them once its consumers caught up). --writer-services LIST: the services the
+ * writer key may write (as `npm run keys` takes them; default `*`): a mutated event of another
+ * service is to be refused with 403.
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import fc from 'fast-check'
+import { serviceMatcher } from '../lib/src/api-keys/key.js'
 import { resolveApiKey } from '../lib/src/api-keys/local.js'
 import { loadCatalog } from '../lib/src/avro/catalog.js'
 import { parsePostgresConfig } from '../lib/src/config.js'
@@ -39,6 +42,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '10000' }, seed: { type: 'string' }, live: { type: 'boolean', default: false }, only: { type: 'string' },
     'keep-going': { type: 'boolean', default: false }, faults: { type: 'boolean', default: false }, 'ledger-file': { type: 'string' },
+    'writer-services': { type: 'string', default: '*' },
   },
 })
 const runs = Number(args.runs)
@@ -65,6 +69,7 @@ async function liveProperties(ledger: IdLedger, nonce: string): Promise<FuzzProp
     target: target(producerUrl), catalog: loadCatalog(), limits: DEFAULT_LIMITS, ids: fuzzIds(nonce), writerKey,
     // The run's own services and users far above any fixture's, so that its rows are told apart.
     service: fc.constantFrom(`fuzz-${nonce}`, `fuzz-${nonce}.b`), userId: fc.integer({ min: 8e15, max: MAX_USER_ID }),
+    mayWrite: serviceMatcher(args['writer-services'].split(',').map((x) => x.trim()).filter(Boolean)),
     ledger, liveSafe: true, ...(settle === undefined ? {} : { settle }),
   })
   const read = userDataProperty({

@@ -125,7 +125,8 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
   const fuzzLedger = join(dir, 'fuzz-ledger.json')
   try {
     // The run writes as a source of its own, with a limit the load never reaches.
-    const { key } = await createApiKey(pgPool, { name: `faults ${stamp}`, services: ['faults', 'fuzz-*'], rateLimit: 1_000_000 })
+    const writerServices = ['faults', 'fuzz-*']
+    const { key } = await createApiKey(pgPool, { name: `faults ${stamp}`, services: writerServices, rateLimit: 1_000_000 })
     stack.startSupervised('consumer', sinkEnv)
     stack.startSupervised('projector', common)
     stack.startSupervised('producer-api', common)
@@ -148,7 +149,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
     if ((o.fuzzRuns ?? 0) > 0) {
       log(`fuzzing ${stack.producerUrl} and ${stack.queryUrl} meanwhile: ${o.fuzzRuns} inputs per target (log: ${join(stack.stateDir, 'logs', 'fuzz.log')})`)
       const out = openSync(join(stack.stateDir, 'logs', 'fuzz.log'), 'a')
-      fuzz = spawn(process.execPath, ['--import', 'tsx', 'scripts/fuzz.ts', '--live', '--faults', '--keep-going', '--runs', String(o.fuzzRuns), '--seed', String(o.seed), '--ledger-file', fuzzLedger], {
+      fuzz = spawn(process.execPath, ['--import', 'tsx', 'scripts/fuzz.ts', '--live', '--faults', '--keep-going', '--runs', String(o.fuzzRuns), '--seed', String(o.seed), '--ledger-file', fuzzLedger, '--writer-services', writerServices.join(',')], {
         cwd: PROJECT_ROOT, stdio: ['ignore', out, out],
         env: { ...process.env, PRODUCER_URL: stack.producerUrl, QUERY_URL: stack.queryUrl, QUERY_SIGNING_SECRET: secret, PRODUCER_API_KEY: key, DATABASE_URL: common.DATABASE_URL },
       })

@@ -40,6 +40,8 @@ export interface EventsFuzzDeps {
   readonly writerKey: string | undefined
   readonly service: fc.Arbitrary<string>
   readonly userId: fc.Arbitrary<number>
+  /** The services the writer key may write (default: any); a mutation can set another. */
+  readonly mayWrite?: (service: string) => boolean
   /** Unit: what the app handed to its sender since the last call. */
   readonly drainProduced?: () => OutgoingRecord[]
   /** Unit: the app's receive time (an event without occurred_at gets it). */
@@ -99,6 +101,8 @@ export function eventsProperties(deps: EventsFuzzDeps): FuzzProperty<EventCase>[
         ? (parsed === undefined ? undefined : [parsed.value])
         : isRecord(batch) && Array.isArray(batch.events) ? batch.events : undefined
       const verdicts = events?.map((e) => invalidEvent(e, deps.catalog, deps.limits))
+      // An event of a service the key may not write: the whole request is 403, valid or not.
+      const forbidden = deps.mayWrite !== undefined && events?.some((e) => isRecord(e) && typeof e.service === 'string' && !(deps.mayWrite?.(e.service) ?? true)) === true
       const sentId = (i: number): string | undefined => {
         const e = events?.[i]
         return isRecord(e) && typeof e.event_id === 'string' ? e.event_id.toLowerCase() : undefined
@@ -113,7 +117,8 @@ export function eventsProperties(deps: EventsFuzzDeps): FuzzProperty<EventCase>[
         assert.equal(produced.length, 0, `a ${answer.status} produced ${produced.length} records`)
         if (res.uncertain !== true) for (const id of [...built.ids, ...(events ?? []).map((_, i) => sentId(i))]) if (id !== undefined) deps.ledger?.rejected.add(id)
         const wellFormedBatch = c.route === '/events' || (events !== undefined && events.length >= 1 && events.length <= deps.limits.maxBatchEvents)
-        if (built.clean && wellFormedBatch && verdicts?.some((v) => v === undefined) === true) {
+        if (answer.code === 'PIPELINE_SERVICE_FORBIDDEN') assert.ok(forbidden, `403 though the key may write every service: ${String(answer.body.detail)}`)
+        if (built.clean && wellFormedBatch && !forbidden && verdicts?.some((v) => v === undefined) === true) {
           assert.fail(`refused a request with a valid event (${answer.code}: ${String(answer.body.detail)}; ${JSON.stringify(answer.body.errors ?? []).slice(0, 300)})`)
         }
         if ((answer.code === 'PIPELINE_EVENT_INVALID' || answer.code === 'PIPELINE_BATCH_INVALID') && verdicts !== undefined) {
@@ -123,6 +128,7 @@ export function eventsProperties(deps: EventsFuzzDeps): FuzzProperty<EventCase>[
       }
 
       assert.ok(answer.kind === 'success')
+      assert.ok(!forbidden, 'accepted an event of a service the key may not write')
       assert.match(String(built.request.headers['content-type'] ?? ''), JSON_TYPE, 'accepted a body that is not application/json')
       assert.ok(seen !== undefined && parsed !== undefined && events !== undefined, 'accepted a body that is not (gzip of) UTF-8 JSON')
       assert.ok(seen.length <= deps.limits.bodyLimit, `accepted ${seen.length} bytes, over the limit of ${deps.limits.bodyLimit}`)
