@@ -16,6 +16,15 @@ const USAGE = `usage: npm run test:faults [-- options]
   --fuzz N      hostile inputs per fuzz target (3 targets) sent meanwhile (0: none;
                 34000 makes the 100,000 of a full run)`
 
+// Ctrl-C (or a SIGTERM): the fault under way ends, the fault stack is stopped, and nothing is checked.
+const stop = new AbortController()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping after the fault under way, with the fault stack …`)
+    stop.abort()
+  })
+}
+
 try {
   const { values } = parseArgs({ options: { rounds: { type: 'string' }, minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, reads: { type: 'string' }, fuzz: { type: 'string' } } })
   const minutes = wholeNumber('--minutes', values.minutes, { min: 1 })
@@ -27,12 +36,16 @@ try {
     readsPerSecond: wholeNumber('--reads', values.reads, { min: 1 }) ?? 50,
     fuzzRuns: wholeNumber('--fuzz', values.fuzz, { min: 0 }) ?? 0,
     log: (line) => console.error(line),
+    signal: stop.signal,
   })
   console.log(renderFaultReport(report))
   console.log(`written to ${report.dir}`)
   process.exitCode = report.passed ? 0 : 1
 } catch (err) {
-  if (err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+  if (stop.signal.aborted) {
+    console.error((err as Error).message)
+    process.exitCode = 130
+  } else if (err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
     console.error(`${(err as Error).message}\n\n${USAGE}`)
     process.exitCode = 2
   } else throw err

@@ -43,6 +43,8 @@ export interface FaultRunOptions {
   readonly fuzzRuns?: number
   readonly stateDir?: string
   readonly log: (line: string) => void
+  /** Aborted (Ctrl-C): the fault under way ends, then the run stops with its stack, and rejects. */
+  readonly signal?: AbortSignal
 }
 
 export interface Round {
@@ -161,7 +163,13 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
     const kills = new Map<string, number>()
     const deck = faultDeck({ random: draw, stallMs: [1000, 6000], partitionMs: SESSION_TIMEOUT_MS + 3000, ...(disk === undefined ? {} : { diskFullMs: DISK_FULL_MS }) })
     const deadline = o.minutes === undefined ? Infinity : Date.now() + o.minutes * 60_000
-    for (let round = 1; round <= o.rounds && Date.now() < deadline; round++) {
+    const interrupted = new Promise<never>((_, reject) => {
+      const abort = () => reject(new Error('interrupted: nothing was checked'))
+      if (o.signal?.aborted === true) abort()
+      o.signal?.addEventListener('abort', abort, { once: true })
+    })
+    interrupted.catch(() => undefined)
+    for (let round = 1; round <= o.rounds && Date.now() < deadline && o.signal?.aborted !== true; round++) {
       const fault = deck.next().value as Fault
       await inject(fault, { stack, partition, common, sinkEnv, round, disk, pgAnswers: () => pgPool.query('SELECT 1').then(() => true, () => false) })
       if (fault.kind === 'kill') kills.set(fault.target, (kills.get(fault.target) ?? 0) + 1)
@@ -172,8 +180,9 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
         `(requests: ${r.acknowledged.toLocaleString('en')} acknowledged, ${r.rejected.toLocaleString('en')} rejected, ${r.unknown.toLocaleString('en')} unknown)`)
     }
 
+    if (o.signal?.aborted === true) await interrupted
     if (fuzz !== undefined && fuzz.exitCode === null) log('waiting for the fuzz to send its last inputs …')
-    const fuzzCode = await fuzzExit
+    const fuzzCode = await Promise.race([fuzzExit, interrupted])
     log('stopping the load; waiting for the consumers to catch up …')
     await load.stop()
     await reads.stop()
