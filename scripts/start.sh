@@ -37,7 +37,10 @@ start_app() { # name entry
   echo $! >"$supervisor"
 }
 
-start_app producer-api dist/producer-api/src/main.js
+# producer-api too: with one process it took a whole core at about 4,000 single POSTs/s. The seed's
+# own command (load-test:parallel 15 20000 30) alternating in one run, p99 from the schedule with
+# one process and with two: 892 and 432 ms, 3,633 and 900 ms. PRODUCER_WORKERS=1 runs a single process.
+PRODUCER_WORKERS=${PRODUCER_WORKERS:-2} start_app producer-api dist/producer-api/src/main.js
 start_app consumer dist/consumer/src/main.js
 start_app projector dist/consumer/src/projector/main.js
 # The read path is CPU-bound in query-api: two workers on its port, the cores of the node the

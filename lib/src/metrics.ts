@@ -1,7 +1,9 @@
 /**
  * Every pipeline_* metric, defined once. Each deployable creates its own registry (default
  * process metrics on) and the metrics it uses; labels are bounded (route, status, reason,
- * group, partition, never an event or user id).
+ * group, partition, never an event or user id). Several workers of one service (lib/src/cluster.ts)
+ * are summed for a scrape: a gauge that each of them reads from the same source (a group's
+ * lag, the key set) says how it is combined instead (`aggregator`: max, min or first).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
@@ -83,9 +85,9 @@ export function createApiKeyMetrics(registry: Registry) {
       name: 'pipeline_api_key_failures_total', help: 'Requests refused by the API key check, by reason (error code: missing, invalid, forbidden service)',
       labelNames: ['reason'] as const, registers: [registry],
     }),
-    loaded: new Gauge({ name: 'pipeline_api_keys_loaded', help: 'Producer API keys (not revoked) in the set this instance serves from', registers: [registry] }),
+    loaded: new Gauge({ name: 'pipeline_api_keys_loaded', help: 'Producer API keys (not revoked) in the set this instance serves from', aggregator: 'max', registers: [registry] }),
     refreshed: new Gauge({
-      name: 'pipeline_api_keys_refreshed_timestamp_seconds', help: 'When the key set was last read from Postgres (Unix time)', registers: [registry],
+      name: 'pipeline_api_keys_refreshed_timestamp_seconds', help: 'When the key set was last read from Postgres (Unix time)', aggregator: 'min', registers: [registry],
     }),
     refreshErrors: new Counter({
       name: 'pipeline_api_keys_refresh_errors_total', help: 'Failed reads of the key set (the last set read keeps serving)', registers: [registry],
@@ -105,21 +107,21 @@ export function createLagMetrics(registry: Registry) {
   return {
     lag: new Gauge({
       name: 'pipeline_consumer_lag', help: 'Records not yet committed by the group, per partition (role: throttle = decides backpressure, observe = reported only)',
-      labelNames: ['group', 'role', 'partition'] as const, registers: [registry],
+      labelNames: ['group', 'role', 'partition'] as const, aggregator: 'max', registers: [registry],
     }),
-    lagTotal: new Gauge({ name: 'pipeline_consumer_lag_total', help: 'Total lag of the group', labelNames: ['group', 'role'] as const, registers: [registry] }),
-    members: new Gauge({ name: 'pipeline_consumer_group_members', help: 'Live members of the group', labelNames: ['group', 'role'] as const, registers: [registry] }),
+    lagTotal: new Gauge({ name: 'pipeline_consumer_lag_total', help: 'Total lag of the group', labelNames: ['group', 'role'] as const, aggregator: 'max', registers: [registry] }),
+    members: new Gauge({ name: 'pipeline_consumer_group_members', help: 'Live members of the group', labelNames: ['group', 'role'] as const, aggregator: 'max', registers: [registry] }),
     drainRate: new Gauge({
       name: 'pipeline_consumer_drain_rate', help: 'Records per second the group commits (smoothed)',
-      labelNames: ['group', 'role'] as const, registers: [registry],
+      labelNames: ['group', 'role'] as const, aggregator: 'max', registers: [registry],
     }),
     state: new Gauge({
       name: 'pipeline_backpressure_state', help: 'Backpressure state: 0 ok, 1 throttling (429), 2 rejecting (503), 3 unknown (lag unreadable)',
-      registers: [registry],
+      aggregator: 'max', registers: [registry],
     }),
-    shedShare: new Gauge({ name: 'pipeline_backpressure_shed_ratio', help: 'Share of requests answered 429', registers: [registry] }),
+    shedShare: new Gauge({ name: 'pipeline_backpressure_shed_ratio', help: 'Share of requests answered 429', aggregator: 'max', registers: [registry] }),
     threshold: new Gauge({
-      name: 'pipeline_backpressure_threshold', help: 'Backpressure lag thresholds', labelNames: ['kind'] as const, registers: [registry],
+      name: 'pipeline_backpressure_threshold', help: 'Backpressure lag thresholds', labelNames: ['kind'] as const, aggregator: 'first', registers: [registry],
     }),
     readErrors: new Counter({ name: 'pipeline_lag_read_errors_total', help: 'Failed reads of offsets by the lag monitor', registers: [registry] }),
   }

@@ -36,7 +36,10 @@ export interface AppDeps {
   readonly admission: AdmissionConfig
   /** Who may write: the key set (in memory, refreshed from Postgres) and the per-key rate limit (Redis). */
   readonly auth: { readonly keys: Pick<KeySet, 'verify'>; readonly limiter: RateLimiter }
-  readonly metrics: { readonly registry: Registry; readonly http: HttpMetrics; readonly ingest: IngestMetrics; readonly apiKeys: ApiKeyMetrics }
+  /** `collect`: what GET /metrics serves, when not the registry's own text (a cluster worker's: every worker's). */
+  readonly metrics: {
+    readonly registry: Registry; readonly http: HttpMetrics; readonly ingest: IngestMetrics; readonly apiKeys: ApiKeyMetrics; readonly collect?: () => Promise<string>
+  }
   readonly random?: () => number
   /** Errors of background work (the event-loop sampler): the process error policy's report. */
   readonly onBackgroundError?: (err: unknown) => void
@@ -73,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
-  await app.register(metricsRoutes, { registry: deps.metrics.registry })
+  await app.register(metricsRoutes, { registry: deps.metrics.registry, ...(deps.metrics.collect !== undefined ? { collect: deps.metrics.collect } : {}) })
   await app.register(healthRoutes, { ready: deps.ready })
   await app.register(lagRoutes, deps.lag)
   // Ingestion in its own scope: the API key and its rate limit, encoding, event-loop pressure,

@@ -25,6 +25,8 @@ export interface ProducerApiConfig {
   /** HTTP_* timeouts and header size (lib/src/http/server-options.ts). */
   readonly server: HttpServerConfig
   readonly auth: AuthConfig
+  /** Processes serving the port (1: this one; more: a node:cluster primary and that many workers, lib/src/cluster.ts). */
+  readonly workers: number
 }
 
 /** Producer API keys (producer-api/src/auth/): where they live, how fresh, the rate limit. */
@@ -87,6 +89,7 @@ export function parseProducerApiConfig(env: Env, host: HostLimits = {}): Readonl
   const e = parseEnv(env, {
     HOST: str({ default: '127.0.0.1' }),
     PORT: port({ default: 3000 }),
+    PRODUCER_WORKERS: positiveInt({ default: 1 }),
     BODY_LIMIT_BYTES: positiveInt({ default: 1024 * 1024 }),
     BATCH_MAX_EVENTS: positiveInt({ default: 1000 }),
     PAYLOAD_MAX_DEPTH: positiveInt({ default: DEFAULT_PAYLOAD_MAX_DEPTH }),
@@ -129,6 +132,7 @@ export function parseProducerApiConfig(env: Env, host: HostLimits = {}): Readonl
   return deepFreeze({
     host: e.HOST,
     port: e.PORT,
+    workers: e.PRODUCER_WORKERS,
     bodyLimit: e.BODY_LIMIT_BYTES,
     maxBatchEvents: e.BATCH_MAX_EVENTS,
     maxPayloadDepth: e.PAYLOAD_MAX_DEPTH,

@@ -131,8 +131,8 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
     const { key } = await createApiKey(pgPool, { name: `faults ${stamp}`, services: writerServices, rateLimit: 1_000_000 })
     stack.startSupervised('consumer', sinkEnv)
     stack.startSupervised('projector', common)
-    stack.startSupervised('producer-api', common)
-    // As npm start runs it: a node:cluster primary and two workers (a kill -9 is of the primary).
+    // producer-api and query-api as npm start runs them: a node:cluster primary and two workers (a kill -9 is of the primary).
+    stack.startSupervised('producer-api', { ...common, PRODUCER_WORKERS: '2' })
     const secret = `faults-${stamp}-signing-secret`
     stack.startSupervised('query-api', { ...common, QUERY_WORKERS: '2', QUERY_SIGNING_SECRET: secret })
     await waitReady(`${stack.producerUrl}/health/ready`, RECOVERY_TIMEOUT_MS)

@@ -52,3 +52,9 @@ test('API keys: refreshed every 5 s, 1,000 requests/s per key by default; requir
   refuses({ API_KEY_RATE_LIMIT: 'lots' }, 'API_KEY_RATE_LIMIT')
   refuses({ API_KEY_RATE_LIMIT_TIMEOUT_MS: '-1' }, 'API_KEY_RATE_LIMIT_TIMEOUT_MS')
 })
+
+test('PRODUCER_WORKERS: one process by default; more makes a cluster', () => {
+  assert.equal(parseProducerApiConfig({}).workers, 1)
+  assert.equal(parseProducerApiConfig({ PRODUCER_WORKERS: '2' }).workers, 2)
+  refuses({ PRODUCER_WORKERS: '0' }, 'PRODUCER_WORKERS')
+})

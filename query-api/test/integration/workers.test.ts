@@ -4,26 +4,13 @@
  * and reads go on; SIGTERM to the primary stops every worker and exits 0.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { test } from 'node:test'
 import { signedHeaders } from '../../../lib/src/signature.js'
-import { startService } from '../../../lib/test/helpers/processes.js'
+import { alive, childPids as children, startService } from '../../../lib/test/helpers/processes.js'
 import { uniqueUserId, waitFor } from '../../../lib/test/helpers/services.js'
 
 const SECRET = 'integration-workers-signing-secret'
-
-const children = (pid: number): number[] =>
-  readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter((c) => c.trim() !== '').map(Number)
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** A signed read on a connection of its own (no keep-alive): the primary hands each new connection to the next worker. */
 function readOnNewConnection(url: string, userId: number): Promise<number> {
