@@ -1,5 +1,5 @@
 /**
- * npm run fuzz -- [--runs N] [--seed S] [--live] [--only TEXT] [--keep-going] [--faults] [--ledger-file F] [--writer-services LIST]
+ * npm run fuzz -- [--runs N] [--seed S] [--live] [--only TEXT] [--keep-going] [--faults] [--ledger-file F] [--writer-services LIST] [--parallel]
  *
  * The fuzz properties of the unit tests (producer-api/test/fuzz, query-api/test/fuzz), many
  * more times: N inputs per target (default 10,000), each target with its own seed (S, S+1, …;
@@ -15,7 +15,9 @@
  * --ledger-file F: instead of checking Postgres, the run's ids and results are written to F (the
  * fault run checks them once its consumers caught up). --writer-services LIST: the services the
  * writer key may write (as `npm run keys` takes them; default `*`): a mutated event of another
- * service is to be refused with 403.
+ * service is to be refused with 403. --parallel: the targets at once instead of one after another.
+ * SIGINT or SIGTERM: each target stops after the stretch of 100 inputs under way, and what ran
+ * is reported and checked as usual (the fault run stops it so when its faults are over).
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -42,7 +44,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '10000' }, seed: { type: 'string' }, live: { type: 'boolean', default: false }, only: { type: 'string' },
     'keep-going': { type: 'boolean', default: false }, faults: { type: 'boolean', default: false }, 'ledger-file': { type: 'string' },
-    'writer-services': { type: 'string', default: '*' },
+    'writer-services': { type: 'string', default: '*' }, parallel: { type: 'boolean', default: false },
   },
 })
 const runs = Number(args.runs)
@@ -87,12 +89,21 @@ const all = args.live ? await liveProperties(ledger, nonce) : [...await unitEven
 const properties = all.filter((p) => args.only === undefined || p.name.includes(args.only))
 
 console.log(`fuzz: ${properties.length} targets × ${runs} inputs, ${args.live ? 'live (HTTP)' : 'inject()'}, first seed ${firstSeed}${args.live ? `, run ${nonce}` : ''}`)
-const results: Campaign[] = []
-for (const [i, p] of properties.entries()) {
-  const result = await runCampaign(p, { runs, seed: firstSeed + i, keepGoing: args['keep-going'] })
-  results.push(result)
-  console.log(formatCampaign(result))
+const stop = new AbortController()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`fuzz: ${signal}: stopping after the inputs under way`)
+    stop.abort()
+  })
 }
+const campaign = async (p: FuzzProperty<unknown>, i: number): Promise<Campaign> => {
+  const result = await runCampaign(p, { runs, seed: firstSeed + i, keepGoing: args['keep-going'], signal: stop.signal })
+  console.log(formatCampaign(result))
+  return result
+}
+const results: Campaign[] = []
+if (args.parallel) results.push(...await Promise.all(properties.map(campaign)))
+else for (const [i, p] of properties.entries()) results.push(await campaign(p, i))
 for (const p of all) await p.close?.()
 const inputs = results.reduce((n, r) => n + r.runs, 0)
 let failed = results.some((r) => r.failures.length > 0)

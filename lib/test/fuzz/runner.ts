@@ -67,21 +67,39 @@ export interface Campaign {
   readonly failures: readonly FuzzResult[]
 }
 
+/** How a campaign's seeds follow from its first: replaying seed k replays that stretch of inputs. */
+const SEED_STEP = 7919
+const nthSeed = (first: number, k: number): number => (first + k * SEED_STEP) % 0x7fffffff
+
+export interface CampaignOptions extends FuzzOptions {
+  readonly keepGoing: boolean
+  /** Aborted: the campaign ends after the stretch of inputs under way (`chunk` of them at most). */
+  readonly signal?: AbortSignal
+  /** With a signal: inputs per stretch (default 100), each with a seed of its own. */
+  readonly chunk?: number
+}
+
 /**
  * `runs` inputs of a property; with `keepGoing`, a failure (reported, shrunk) does not end the
  * campaign: it goes on with the next seed for the inputs left, so that one bug does not hide
- * the rest of a long run.
+ * the rest of a long run. With a `signal`, the inputs go in stretches of `chunk`, and an abort
+ * ends the campaign between two: what ran is reported as usual.
  */
-export async function runCampaign<T>(p: FuzzProperty<T>, o: FuzzOptions & { readonly keepGoing: boolean }): Promise<Campaign> {
+export async function runCampaign<T>(p: FuzzProperty<T>, o: CampaignOptions): Promise<Campaign> {
   const first = o.seed ?? newSeed()
+  const chunk = o.signal === undefined ? Infinity : o.chunk ?? 100
   const seeds: number[] = []
   const failures: FuzzResult[] = []
   let done = 0
   let durationMs = 0
   while (done < o.runs) {
-    const seed = (first + seeds.length * 7919) % 0x7fffffff
+    // A turn of the event loop between stretches: a signal's handler (the abort) gets its turn
+    // even when the inputs never wait for I/O (inject()).
+    if (o.signal !== undefined) await new Promise((resolve) => setImmediate(resolve))
+    if (o.signal?.aborted === true) break
+    const seed = nthSeed(first, seeds.length)
     seeds.push(seed)
-    const r = await runFuzz(p, { runs: o.runs - done, seed })
+    const r = await runFuzz(p, { runs: Math.min(chunk, o.runs - done), seed })
     done += r.runs
     durationMs += r.durationMs
     if (!r.failed) continue
@@ -92,7 +110,9 @@ export async function runCampaign<T>(p: FuzzProperty<T>, o: FuzzOptions & { read
 }
 
 export function formatCampaign(c: Campaign): string {
-  const seeds = c.seeds.length === 1 ? `seed ${c.seeds[0]}` : `seeds ${c.seeds.join(', ')}`
+  const seeds = c.seeds.length === 1 ? `seed ${c.seeds[0]}`
+    : c.seeds.length <= 5 ? `seeds ${c.seeds.join(', ')}`
+    : `${c.seeds.length} seeds from ${c.seeds[0]} (+ k × ${SEED_STEP})`
   const head = `${c.failures.length > 0 ? 'FAIL' : 'ok  '} ${c.name}: ${c.runs} inputs in ${(c.durationMs / 1000).toFixed(1)} s, ${seeds}`
   if (c.failures.length === 0) return head
   // Each distinct error once, with the first shrunk counterexample that showed it.

@@ -128,14 +128,21 @@ export function liveTarget(baseUrl: string, { timeoutMs = 15_000 } = {}): Target
   const url = new URL(baseUrl)
   const port = Number(url.port || 80)
   let shared: Socket | undefined
+  // One exchange at a time on the kept-alive connection: requests sent meanwhile (targets fuzzed
+  // at once) get a connection of their own, or their bytes would interleave on one socket.
+  let sharedBusy = false
 
   /** `stale`: the request went out on a kept-alive connection the server may have closed meanwhile. */
-  function exchange(bytes: Buffer, reuse: boolean, head: boolean): Promise<FuzzResponse> {
+  function exchange(bytes: Buffer, keepAlive: boolean, head: boolean): Promise<FuzzResponse> {
     return new Promise((resolve, reject) => {
+      const reuse = keepAlive && !sharedBusy
       const stale = reuse && shared !== undefined && !shared.destroyed
       const socket = stale && shared !== undefined ? shared : connect(port, url.hostname)
       socket.setNoDelay(true)
-      if (reuse) shared = socket
+      if (reuse) {
+        shared = socket
+        sharedBusy = true
+      }
       let data = Buffer.alloc(0)
       let settled = false
       const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
@@ -143,6 +150,7 @@ export function liveTarget(baseUrl: string, { timeoutMs = 15_000 } = {}): Target
         if (settled) return
         settled = true
         clearTimeout(timer)
+        if (reuse) sharedBusy = false
         socket.off('data', onData).off('end', onEnd).off('error', onError).off('close', onEnd)
         if (err !== undefined || parsed === undefined || parsed.close || !reuse || parsed.rest.length > 0) {
           socket.destroy()

@@ -13,8 +13,9 @@ const USAGE = `usage: npm run test:faults [-- options]
   --seed S      seed of the draw (random; printed: the same seed draws the same faults)
   --rate R      write requests per second offered, 30 % of them batches of 10 (150)
   --reads R     signed reads per second offered to query-api (50)
-  --fuzz N      hostile inputs per fuzz target (3 targets) sent meanwhile (0: none;
-                34000 makes the 100,000 of a full run)`
+  --fuzz N      hostile inputs per fuzz target at most (POST /events, POST /events/batch and
+                GET /api/user-data, all three at once), sent while the faults go on; the fuzz
+                stops with the last fault (0: none)`
 
 // Ctrl-C (or a SIGTERM): the fault under way ends, the fault stack is stopped, and nothing is checked.
 const stop = new AbortController()

@@ -39,7 +39,7 @@ export interface FaultRunOptions {
   readonly requestsPerSecond: number
   /** Signed reads per second offered to query-api meanwhile. */
   readonly readsPerSecond?: number
-  /** Hostile inputs per fuzz target (POST /events, POST /events/batch, GET /api/user-data) sent while the faults go on; 0: none. */
+  /** Hostile inputs per fuzz target (POST /events, POST /events/batch, GET /api/user-data, all three at once) at most, sent while the faults go on; 0: none. */
   readonly fuzzRuns?: number
   readonly stateDir?: string
   readonly log: (line: string) => void
@@ -149,9 +149,9 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
     const dlqBefore = await deadLetterCount(admin, `${topic}.dlq`)
     let fuzzExit: Promise<number | null> = Promise.resolve(null)
     if ((o.fuzzRuns ?? 0) > 0) {
-      log(`fuzzing ${stack.producerUrl} and ${stack.queryUrl} meanwhile: ${o.fuzzRuns} inputs per target (log: ${join(stack.stateDir, 'logs', 'fuzz.log')})`)
+      log(`fuzzing ${stack.producerUrl} and ${stack.queryUrl} while the faults go on: up to ${o.fuzzRuns} inputs per target (log: ${join(stack.stateDir, 'logs', 'fuzz.log')})`)
       const out = openSync(join(stack.stateDir, 'logs', 'fuzz.log'), 'a')
-      fuzz = spawn(process.execPath, ['--import', 'tsx', 'scripts/fuzz.ts', '--live', '--faults', '--keep-going', '--runs', String(o.fuzzRuns), '--seed', String(o.seed), '--ledger-file', fuzzLedger, '--writer-services', writerServices.join(',')], {
+      fuzz = spawn(process.execPath, ['--import', 'tsx', 'scripts/fuzz.ts', '--live', '--faults', '--keep-going', '--parallel', '--runs', String(o.fuzzRuns), '--seed', String(o.seed), '--ledger-file', fuzzLedger, '--writer-services', writerServices.join(',')], {
         cwd: PROJECT_ROOT, stdio: ['ignore', out, out],
         env: { ...process.env, PRODUCER_URL: stack.producerUrl, QUERY_URL: stack.queryUrl, QUERY_SIGNING_SECRET: secret, PRODUCER_API_KEY: key, DATABASE_URL: common.DATABASE_URL },
       })
@@ -181,7 +181,11 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultReport> {
     }
 
     if (o.signal?.aborted === true) await interrupted
-    if (fuzz !== undefined && fuzz.exitCode === null) log('waiting for the fuzz to send its last inputs …')
+    // The faults are over, and so is the fuzz: it ends its inputs under way and writes its ledger.
+    if (fuzz !== undefined && fuzz.exitCode === null) {
+      log('stopping the fuzz after its inputs under way …')
+      fuzz.kill('SIGTERM')
+    }
     const fuzzCode = await Promise.race([fuzzExit, interrupted])
     log('stopping the load; waiting for the consumers to catch up …')
     await load.stop()
