@@ -6,8 +6,6 @@
 export interface Repeating {
   /** Stops the timer and resolves once a run in flight has ended; idempotent. */
   stop(): Promise<void>
-  /** True once stop() was called: a long task checks it between its steps. */
-  readonly stopped: boolean
 }
 
 export function repeatEvery(intervalMs: number, task: () => Promise<unknown>, onError: (err: unknown) => void = () => {}): Repeating {
@@ -32,9 +30,6 @@ export function repeatEvery(intervalMs: number, task: () => Promise<unknown>, on
       stopped = true
       clearTimeout(timer)
       await inFlight
-    },
-    get stopped() {
-      return stopped
     },
   }
 }

@@ -31,7 +31,8 @@ export interface InvalidationOutbox {
   settle(users: readonly number[], token: Buffer): Promise<void>
   /** Drops the cache entries of every user still marked, then the marks; resolves with how many. */
   drainOnce(): Promise<number>
-  start(): void
+  /** Drains what earlier projectors left (a failure is logged), then again every `intervalMs`. */
+  start(): Promise<void>
   /** Stops the timer and waits for a drain in flight; idempotent. */
   close(): Promise<void>
 }
@@ -72,9 +73,11 @@ export function createInvalidationOutbox(deps: InvalidationOutboxDeps): Invalida
   return {
     settle,
     drainOnce,
-    start() {
+    async start() {
       if (closed || repeating !== undefined) return
-      repeating = repeatEvery(deps.intervalMs, drainOnce, (err) => deps.logger.warn({ err }, 'draining cache invalidations failed: retrying at the next interval'))
+      const failed = (err: unknown) => deps.logger.warn({ err }, 'draining cache invalidations failed: retrying at the next interval')
+      await drainOnce().catch(failed)
+      if (!closed) repeating ??= repeatEvery(deps.intervalMs, drainOnce, failed)
     },
     async close() {
       closed = true

@@ -41,8 +41,7 @@ pruner.start()
 const outbox = createInvalidationOutbox({
   pool, redis, intervalMs: config.invalidationDrainMs, logger, onDrained: (n) => metrics.invalidations.inc({ result: 'drained' }, n),
 })
-await outbox.drainOnce().catch((err: unknown) => logger.warn({ err }, 'draining cache invalidations failed: retrying at the next interval'))
-outbox.start()
+await outbox.start()
 
 const kafka = createKafka(config.kafka, logger)
 const consumer = createGroupConsumer(kafka, config.projector, logger, () => process.kill(process.pid, 'SIGTERM'))

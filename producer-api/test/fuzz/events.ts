@@ -102,7 +102,7 @@ export function eventsProperties(deps: EventsFuzzDeps): FuzzProperty<EventCase>[
         : isRecord(batch) && Array.isArray(batch.events) ? batch.events : undefined
       const verdicts = events?.map((e) => invalidEvent(e, deps.catalog, deps.limits))
       // An event of a service the key may not write: the whole request is 403, valid or not.
-      const forbidden = deps.mayWrite !== undefined && events?.some((e) => isRecord(e) && typeof e.service === 'string' && !(deps.mayWrite?.(e.service) ?? true)) === true
+      const forbidden = events?.some((e) => isRecord(e) && typeof e.service === 'string' && deps.mayWrite?.(e.service) === false) === true
       const sentId = (i: number): string | undefined => {
         const e = events?.[i]
         return isRecord(e) && typeof e.event_id === 'string' ? e.event_id.toLowerCase() : undefined
