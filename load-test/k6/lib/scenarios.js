@@ -67,8 +67,9 @@ const positive = (name, v) => {
 
 /**
  * One scenario with its overrides applied. `durationSeconds` stretches a staged scenario's
- * stages to that total; `vus` scales its targets so that the peak is `vus`; `rate` turns any
- * scenario into the open model (a staged one into a ramping arrival rate whose peak is `rate`).
+ * stages to that total; `vus` scales its targets so that the peak is `vus` (and, without a
+ * rate, runs realistic closed); `rate` turns any scenario into the open model (a staged one into
+ * a ramping arrival rate whose peak is `rate`).
  */
 export function resolveScenario(name, overrides = {}) {
   const def = SCENARIOS[name]
@@ -80,7 +81,9 @@ export function resolveScenario(name, overrides = {}) {
     stages = stages.map((st) => ({ durationSeconds: st.durationSeconds * k, target: st.target }))
   }
   const durationSeconds = positive('durationSeconds', o.durationSeconds ?? def.durationSeconds ?? sum(stages))
-  const rate = o.rate !== undefined ? positive('rate', o.rate) : def.rate
+  // A scenario open by default (realistic) runs closed when given VUs and no rate: its users as
+  // fast as the server answers them, the way a saturation throughput is measured.
+  const rate = o.rate !== undefined ? positive('rate', o.rate) : o.vus === undefined ? def.rate : undefined
   const scaleTo = (top) => stages.map((st) => ({ durationSeconds: st.durationSeconds, target: Math.round((st.target * top) / peak(stages)) }))
   const zipfS = def.users === 'zipf' ? positive('zipfS', o.zipfS ?? DEFAULTS.zipfS) : undefined
   const base = { name, users: def.users, durationSeconds, ...(zipfS !== undefined ? { zipfS } : {}) }

@@ -146,10 +146,10 @@ for (const name of chosen) {
         goal: 'realistic, 15,000 requests/s offered: p95 < 5 ms, no errors, hit rate ≥ 90 % after warm-up',
         measured: `after a warm-up of ${f.warmUp.requests} requests (${f.warmUp.seconds} s): answered ${q.answeredPerSecond}/s, p95 ${q.latencyMs.p95} ms, p99 ${q.latencyMs.p99} ms, errors ${pct(q.errorRate)}, hit rate ${pct(q.hitRate)} ` +
           `(ceiling at the same rate: ${f.realistic.ceiling.answeredPerSecond}/s, p95 ${f.realistic.ceiling.latencyMs.p95} ms)`,
-        met: q.answeredPerSecond >= 0.99 * q.offered && q.latencyMs.p95 < 5 && q.errorRate === 0 && (q.hitRate ?? 0) >= 0.9,
+        met: q.answeredPerSecond >= 0.99 * (q.offered ?? Infinity) && q.latencyMs.p95 < 5 && q.errorRate === 0 && (q.hitRate ?? 0) >= 0.9,
       }, {
         goal: 'read saturation ≥ 20,000 requests/s',
-        measured: `${f.saturation.queryApi.answeredPerSecond}/s at ${f.saturation.queryApi.offered}/s offered (ceiling ${f.saturation.ceiling.answeredPerSecond}/s, ratio ${f.saturation.ratio})`,
+        measured: `${f.saturation.queryApi.answeredPerSecond}/s, ${f.saturation.queryApi.vus} VUs closed loop (ceiling ${f.saturation.ceiling.answeredPerSecond}/s, ratio ${f.saturation.ratio})`,
         met: f.saturation.queryApi.answeredPerSecond >= 20_000,
       })
       break

@@ -18,7 +18,8 @@ old scenarios:
                        all must exist (npm run generate:test-data N): a 404 is an error
   --first-user N       the first id (1)
   --duration S         seconds (baseline 30, normal 60, high 60, stress 180 in stages, realistic 60)
-  --vus N              closed model: VUs (stress: its peak)
+  --vus N              closed model: VUs (stress: its peak; realistic without --rate: closed,
+                       its users as fast as query-api answers: saturation)
   --rate R             open model at R requests/s (realistic: 2000 by default; stress: its peak)
   --zipf-s S           realistic: Zipf exponent of user popularity (1.1)
   --warmup S           the first S seconds are left out of the totals (0)

@@ -31,7 +31,7 @@ export interface CacheAside {
 }
 
 export interface CacheAsideDeps<T> {
-  readonly redis: Pick<Redis, 'mget' | 'eval'>
+  readonly redis: Pick<Redis, 'mget' | 'defineCommand'>
   readonly load: (userId: number) => Promise<T | undefined>
   readonly config: CacheConfig
   readonly metrics?: QueryMetrics
@@ -44,7 +44,13 @@ export const CACHE_RESULTS = ['local', 'hit', 'miss', 'shared', 'bypass'] as con
 
 const NOT_FOUND = 'null'
 
-/** SET KEYS[1] = ARGV[1] EX ARGV[3], only if KEYS[2] (the generation) still equals ARGV[2]. */
+/**
+ * SET KEYS[1] = ARGV[1] EX ARGV[3], only if KEYS[2] (the generation) still equals ARGV[2].
+ * Defined as a command (EVALSHA, the script sent once): EVAL sent its text with every miss.
+ */
+interface SetIfGeneration {
+  userDataSetIfGeneration(key: string, generationKey: string, value: string, generation: string, ttlSeconds: number): Promise<unknown>
+}
 const SET_IF_GENERATION = `
 if (redis.call('GET', KEYS[2]) or '') == ARGV[2] then
   return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
@@ -53,6 +59,8 @@ return 0`
 
 export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside {
   const random = deps.random ?? Math.random
+  deps.redis.defineCommand('userDataSetIfGeneration', { numberOfKeys: 2, lua: SET_IF_GENERATION })
+  const redis = deps.redis as CacheAsideDeps<T>['redis'] & SetIfGeneration
   const inFlight = new Map<number, Promise<string | undefined>>()
   const near = deps.near
   const counters = new Map(CACHE_RESULTS.map((result) => [result, deps.metrics?.cache.labels({ result })]))
@@ -68,7 +76,7 @@ export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside {
     const text = value === undefined ? undefined : JSON.stringify(value)
     if (generation !== undefined) {
       // Best effort: a failed write only means the next read loads again.
-      await deps.redis.eval(SET_IF_GENERATION, 2, userDataKey(userId), userGenerationKey(userId), text ?? NOT_FOUND, generation, ttl(text !== undefined))
+      await redis.userDataSetIfGeneration(userDataKey(userId), userGenerationKey(userId), text ?? NOT_FOUND, generation, ttl(text !== undefined))
         .catch(() => undefined)
     }
     return text
@@ -85,7 +93,7 @@ export function createCacheAside<T>(deps: CacheAsideDeps<T>): CacheAside {
       const read = near?.begin(key)
       let generation: string | undefined
       try {
-        const [cached, gen] = await deps.redis.mget(key, userGenerationKey(userId))
+        const [cached, gen] = await redis.mget(key, userGenerationKey(userId))
         if (typeof cached === 'string') {
           near?.complete(read, cached)
           count('hit')

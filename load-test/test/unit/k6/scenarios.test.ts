@@ -19,6 +19,8 @@ test('resolveScenario: defaults, overrides, and the open model for a rate', () =
   assert.equal(ramp.model, 'open')
   assert.deepEqual(ramp.stages?.map((s) => s.target), [250, 500, 1000, 1000, 0])
   assert.deepEqual(resolveScenario('realistic'), { name: 'realistic', users: 'zipf', durationSeconds: 60, zipfS: 1.1, model: 'open', rate: SCENARIOS.realistic.rate })
+  assert.deepEqual(resolveScenario('realistic', { vus: 256 }), { name: 'realistic', users: 'zipf', durationSeconds: 60, zipfS: 1.1, model: 'closed', vus: 256 })
+  assert.equal(resolveScenario('realistic', { vus: 256, rate: 900 }).model, 'open')
   assert.throws(() => resolveScenario('nope'), /unknown scenario "nope"/)
   assert.throws(() => resolveScenario('normal', { vus: 0 }), /vus must be a positive number/)
   assert.equal(k6Duration(30), '30s')
