@@ -38,9 +38,20 @@ export function parseRssBytes(status: string): number {
   return m === null ? 0 : Number(m[1]) * 1024
 }
 
+/** Pss of a /proc/<pid>/smaps_rollup text, in bytes: resident memory with each shared page divided among the processes sharing it. */
+export function parsePssBytes(rollup: string): number | undefined {
+  const m = /^Pss:\s+(\d+)\s+kB$/m.exec(rollup)
+  return m === null ? undefined : Number(m[1]) * 1024
+}
+
 export interface TreeSample {
   readonly cpuTicks: number
   readonly rssBytes: number
+  /**
+   * Proportional set size: what the tree holds, shared pages counted once across it (RSS counts
+   * Postgres' shared buffers once per backend that touched them). RSS where smaps_rollup cannot be read.
+   */
+  readonly pssBytes: number
 }
 
 /** The CPU ticks and RSS of `pid` and all its descendants, or undefined when `pid` is gone. */
@@ -48,12 +59,15 @@ export async function sampleTree(pid: number, procRoot = '/proc'): Promise<TreeS
   const read = (p: number, file: string) => readFile(join(procRoot, String(p), file), 'utf8')
   let cpuTicks = 0
   let rssBytes = 0
+  let pssBytes = 0
   const pending = [pid]
   for (let p = pending.pop(); p !== undefined; p = pending.pop()) {
     try {
-      const [stat, status] = await Promise.all([read(p, 'stat'), read(p, 'status')])
+      const [stat, status, rollup] = await Promise.all([read(p, 'stat'), read(p, 'status'), read(p, 'smaps_rollup').catch(() => '')])
       cpuTicks += parseStat(stat).cpuTicks
-      rssBytes += parseRssBytes(status)
+      const rss = parseRssBytes(status)
+      rssBytes += rss
+      pssBytes += parsePssBytes(rollup) ?? rss
       const children = await read(p, `task/${p}/children`).catch(() => '')
       for (const c of children.split(' ')) if (c.trim() !== '') pending.push(Number(c))
     } catch (err) {
@@ -63,7 +77,7 @@ export async function sampleTree(pid: number, procRoot = '/proc'): Promise<TreeS
       if (code !== 'ENOENT' && code !== 'ESRCH') throw err
     }
   }
-  return { cpuTicks, rssBytes }
+  return { cpuTicks, rssBytes, pssBytes }
 }
 
 export interface ProcessTarget {
@@ -78,6 +92,8 @@ export interface ProcessStats extends ProcessTarget {
   readonly cpuPercentMax: number
   readonly rssMb: number
   readonly rssMbMax: number
+  /** The peak proportional set size (TreeSample.pssBytes); absent in summaries written before it was sampled. */
+  readonly pssMbMax?: number
 }
 
 /**
@@ -162,5 +178,6 @@ export function summarise(s: readonly Point[]): Omit<ProcessStats, 'name' | 'pid
     cpuPercentMax: round1(cpuMax),
     rssMb: round1(rss.reduce((a, b) => a + b, 0) / rss.length),
     rssMbMax: round1(Math.max(...rss)),
+    pssMbMax: round1(Math.max(...s.map((p) => mb(p.pssBytes)))),
   }
 }

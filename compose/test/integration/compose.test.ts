@@ -3,7 +3,7 @@
  * docker-compose, every image is pinned and every build context exists, every variable has a
  * value, the services' environment passes the services' own config parsers, ports match
  * DESIGN.md, Prometheus scrapes the services by their compose names, memory limits fit a
- * 4 GB node, and the Dockerfile passes hadolint. The same for the three-broker override
+ * 4 GB node and every Node service's heap fits its limit, and the Dockerfile passes hadolint. The same for the three-broker override
  * (docker-compose.cluster.yml): three Redpanda brokers, every service bootstrapping from all
  * three, topics provisioned with 3 replicas and min.insync.replicas 2.
  */
@@ -141,6 +141,19 @@ test('memory limits fit a 4 GB node', async (t) => {
   const total = memoryLimits(services)
   t.diagnostic(`memory limits add up to ${(total / 1024 ** 2).toFixed(0)} MiB of 4096`)
   assert.ok(total <= 3.5 * 1024 ** 3, `${(total / 1024 ** 3).toFixed(2)} GiB leaves too little to the OS`)
+})
+
+test('every Node service caps its heap well under its memory limit (V8 sizes it from the host otherwise)', async () => {
+  const { services } = await resolved()
+  const node = Object.entries(services).filter(([, s]) => s.image === 'event-pipeline:local')
+  assert.ok(node.length >= 5, 'the services built from our image')
+  for (const [name, s] of node) {
+    const heap = /--max-old-space-size=(\d+)/.exec(s.environment?.NODE_OPTIONS ?? '')
+    assert.ok(heap, `${name}: NODE_OPTIONS sets --max-old-space-size`)
+    const heapBytes = Number(heap[1]) * 1024 ** 2
+    // The rest of the limit is for what is not the old space: young space, code, buffers, the stacks.
+    assert.ok(heapBytes <= 0.65 * bytes(s.mem_limit), `${name}: a ${heap[1]} MiB heap leaves too little of ${String(s.mem_limit)}`)
+  }
 })
 
 test('producer-api needs a key in production, and the image can make the first one (the documented command)', async () => {

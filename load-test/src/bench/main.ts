@@ -25,6 +25,7 @@ import { copyCeiling, noopCeiling, redisGetCeiling } from './ceilings.js'
 import { compareClients } from './clients.js'
 import { measureIngest, type IngestFigures } from './ingest.js'
 import { benchReadAtScale } from './read-at-scale.js'
+import { formatShares, measureShares, memoryMarkdown, memoryReport, residentMemory, type Memory, type Shares } from './shares.js'
 
 const NAMES = ['ceilings', 'single-event', 'ingest-max', 'seed-target', 'read-path', 'read-at-scale', 'kafka-clients'] as const
 const DEFAULT: readonly Name[] = ['ceilings', 'single-event', 'ingest-max', 'seed-target', 'read-path']
@@ -51,6 +52,16 @@ const singleBody = JSON.stringify({ service: 'bench-noop', event_type: 'generic'
 const figures: Record<string, unknown> = { startedAt: new Date().toISOString(), url }
 const goals: { goal: string; measured: string; met: boolean }[] = []
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-')
+// RSS of the stack before any load, and its peak per process under ingest-max (the memory report).
+const idleMemory = await residentMemory()
+const loadedMemory: Record<string, Memory> = {}
+const notePeaks = (shares: Shares) => {
+  for (const p of shares.processes) {
+    if (p.name === 'load-generator') continue
+    const before = loadedMemory[p.name]
+    loadedMemory[p.name] = { rssMb: Math.max(before?.rssMb ?? 0, p.rssMbMax), pssMb: Math.max(before?.pssMb ?? 0, p.pssMbMax) }
+  }
+}
 
 for (const name of chosen) {
   console.log(`\n== ${name}`)
@@ -67,15 +78,17 @@ for (const name of chosen) {
       // Closed-loop clients: throughput grows with concurrency (more requests share each produce
       // request) until latency passes the goal. Each step is its own run; the figure is the best
       // requests/s whose p99 is within 25 ms, every step reported.
-      const steps: IngestFigures[] = []
+      const steps: (IngestFigures & { shares: Shares })[] = []
       for (const connections of SINGLE_CONNECTIONS) {
-        const f = await measureIngest({ url, databaseUrl, apiKey, mode: 'single', batchSize: 1, connections, seconds: SINGLE.seconds })
+        const { result: f, shares } = await measureShares(
+          () => measureIngest({ url, databaseUrl, apiKey, mode: 'single', batchSize: 1, connections, seconds: SINGLE.seconds }), (r) => r.storedEvents)
         console.log(`  ${connections} connections: ${f.requestsPerSecond} requests/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, end to end ${f.endToEndEventsPerSecond} events/s, all stored: ${f.complete}`)
-        steps.push(f)
+        console.log(`    ${formatShares(shares)}`)
+        steps.push({ ...f, shares })
         if (f.latencyMs.p99 >= 25) break
       }
       const within = steps.filter((f) => f.latencyMs.p99 < 25 && f.complete)
-      const best = within.reduce<IngestFigures | undefined>((a, f) => (a === undefined || f.requestsPerSecond > a.requestsPerSecond ? f : a), undefined)
+      const best = within.reduce<(typeof steps)[number] | undefined>((a, f) => (a === undefined || f.requestsPerSecond > a.requestsPerSecond ? f : a), undefined)
       figures.singleEvent = { best, steps }
       goals.push({
         goal: 'single-event ≥ 15,000 requests/s, p99 < 25 ms',
@@ -91,13 +104,15 @@ for (const name of chosen) {
       for (const rate of [20_000, 30_000, 40_000, 50_000, 60_000, 70_000]) {
         const clients = 4
         const plan = parsePlan([String(clients), String((rate * 60) / clients), '10', '--batch', '100', '--url', url, '--run-id', `bench-ingest-max-${rate}-${stamp()}`, '--drain-timeout', '60'], process.env)
-        const s = await runLoadTest(plan)
+        const { result: s, shares } = await measureShares(() => runLoadTest(plan), (r) => r.totals.accepted)
+        notePeaks(shares)
         // Sustained: acknowledged at (nearly) the offered rate, never throttled, verified, drained;
         // an open-model client that falls behind shows it as a lower rate and growing latency.
         const achieved = Math.round(s.acceptedPerSecond)
         const sustained = s.verification.ok && achieved >= 0.95 * rate && s.totals.throttled === 0 && (s.drainMs ?? Infinity) <= 2000
-        steps.push({ rate, achieved, accepted: s.totals.accepted, offered: s.totals.offered, throttled: s.totals.throttled, drainMs: s.drainMs, p50: s.latencyMs.p50, p99: s.latencyMs.p99, verified: s.verification.ok, sustained })
+        steps.push({ rate, achieved, accepted: s.totals.accepted, offered: s.totals.offered, throttled: s.totals.throttled, drainMs: s.drainMs, p50: s.latencyMs.p50, p99: s.latencyMs.p99, verified: s.verification.ok, sustained, shares })
         console.log(`  ${rate} events/s offered: ${sustained ? 'sustained' : 'NOT sustained'} (acknowledged ${achieved}/s, throttled ${s.totals.throttled}, drain ${s.drainMs} ms, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms)`)
+        console.log(`    ${formatShares(shares)}`)
         if (!sustained) break
         best = achieved
       }
@@ -168,8 +183,9 @@ for (const name of chosen) {
     }
     case 'seed-target': {
       const plan = parsePlan(['15', '20000', '60', '--url', url, '--run-id', `bench-seed-target-${stamp()}`], process.env)
-      const s = await runLoadTest(plan)
-      figures.seedTarget = { totals: s.totals, latencyMs: s.latencyMs, drainMs: s.drainMs, verification: s.verification, report: s.reportFile }
+      const { result: s, shares } = await measureShares(() => runLoadTest(plan), (r) => r.totals.accepted)
+      console.log(`  ${formatShares(shares)}`)
+      figures.seedTarget = { totals: s.totals, latencyMs: s.latencyMs, drainMs: s.drainMs, verification: s.verification, report: s.reportFile, shares }
       goals.push({
         goal: 'seed-target 15 × 20000/min for 60 s: no errors, loss or duplicates, drain < 2 s',
         measured: `${s.totals.accepted} of ${s.totals.offered} accepted${s.totals.skipped > 0 ? ` (${s.totals.skipped} never sent: the clients fell behind)` : ''} at ${Math.round(s.acceptedPerSecond)}/s, p50/p99 ${s.latencyMs.p50}/${s.latencyMs.p99} ms, ${s.totals.failed} failed, ${s.verification.lost} lost, ${s.verification.duplicated} duplicated, drain ${s.drainMs} ms`,
@@ -183,7 +199,7 @@ for (const name of chosen) {
 }
 
 const ceilings = figures.ceilings as { copy: { rowsPerSecond: number }; noop: { requestsPerSecond: number } } | undefined
-const single = (figures.singleEvent as { best?: IngestFigures } | undefined)?.best
+const single = (figures.singleEvent as { best?: IngestFigures & { shares: Shares } } | undefined)?.best
 const ingestMax = figures.ingestMax as { best: number } | undefined
 const ratios = {
   singleEventVsNoopFastify: ceilings && single ? +(single.requestsPerSecond / ceilings.noop.requestsPerSecond).toFixed(2) : null,
@@ -191,6 +207,22 @@ const ratios = {
 }
 figures.ratios = ratios
 figures.goals = goals
+const memory = memoryReport(idleMemory, loadedMemory)
+figures.memory = memory
+
+// CPU per event of each process at the figures the goals are judged by.
+const sharesOf = (label: string, shares: Shares | undefined, unit: string): string[] => shares === undefined ? [] : [
+  `| ${label} | ${shares.processes.map((p) => `${p.name} ${p.cpuPercent} % (${p.cpuMicrosPerEvent ?? 'n/a'} µs/${unit})`).join('<br>')} |`,
+]
+const ingestSteps = (figures.ingestMax as { steps?: { sustained: boolean; rate: number; shares: Shares }[] } | undefined)?.steps ?? []
+const lastSustained = ingestSteps.filter((st) => st.sustained).at(-1)
+const firstFailed = ingestSteps.find((st) => !st.sustained)
+const cpuRows = [
+  ...sharesOf(`single-event, best step (${single?.connections ?? '?'} connections)`, single?.shares, 'event'),
+  ...sharesOf(`ingest-max, highest sustained step (${lastSustained?.rate ?? '?'} events/s offered)`, lastSustained?.shares, 'event'),
+  ...sharesOf(`ingest-max, first step not sustained (${firstFailed?.rate ?? '?'} events/s offered)`, firstFailed?.shares, 'event'),
+  ...sharesOf('seed-target', (figures.seedTarget as { shares?: Shares } | undefined)?.shares, 'event'),
+]
 
 const dir = join(PROJECT_ROOT, 'results')
 mkdirSync(dir, { recursive: true })
@@ -206,10 +238,17 @@ const md = [
   `| hot reads requests/s ÷ Fastify GET of one Redis key | ${(figures.readPath as { ratio?: number } | undefined)?.ratio ?? 'n/a'} |`,
   `| read saturation, query-api ÷ Fastify GET of one Redis key (10 M users, realistic) | ${(figures.readAtScale as { saturation?: { ratio: number } } | undefined)?.saturation?.ratio ?? 'n/a'} |`,
   `| generate:test-data users/s ÷ LOAD DATA of the same rows | ${(figures.readAtScale as { bulkLoad?: { ratio: number } } | undefined)?.bulkLoad?.ratio ?? 'n/a'} |`, '',
+  ...(cpuRows.length === 0 ? [] : [
+    '## CPU of each process (100 % = one core; µs of CPU per event stored, the drain after the load included)', '',
+    '| run | processes |', '| --- | --- |', ...cpuRows, '',
+  ]),
+  '## Memory', '',
+  ...memoryMarkdown(memory, 'ingest-max'), '',
   '```json', JSON.stringify(figures, null, 2), '```', '',
 ].join('\n')
 writeFileSync(`${base}.md`, md)
 console.log('\n== summary')
 console.table(goals)
 console.table(ratios)
+console.log(`memory: ${memory.idlePssMb} MB idle, ${Object.keys(loadedMemory).length > 0 ? `${memory.loadedPssMb} MB at the ingest-max peaks` : 'no ingest-max run'} (PSS summed over the stack; a ${memory.nodeMb} MB node)`)
 console.log(`written to ${base}.json and ${base}.md`)

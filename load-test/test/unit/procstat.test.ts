@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { parseRssBytes, parseStat, sampleTree, stackProcesses, startProcessSampler, summarise } from '../../src/procstat.js'
+import { parsePssBytes, parseRssBytes, parseStat, sampleTree, stackProcesses, startProcessSampler, summarise } from '../../src/procstat.js'
 
 // A real line (Postgres backend) with the name made awkward: spaces and a ')' inside it.
 const STAT = '3159 (postgres: a) b) S 3158 3158 3158 0 -1 4194368 137 0 0 0 12 34 5 6 20 0 1 0 1084 226979840 1680 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0'
@@ -19,21 +19,27 @@ test('parseRssBytes: VmRSS in kB; none for a kernel thread', () => {
   assert.equal(parseRssBytes('Name:\tkthreadd\nState:\tS\n'), 0)
 })
 
-function fakeProc(t: { after: (fn: () => void) => void }, procs: Record<number, { ticks: number; rssKb: number; children?: number[] }>): string {
+test('parsePssBytes: Pss of smaps_rollup in kB; none when the file has no Pss line', () => {
+  assert.equal(parsePssBytes('55d0-7ffd ---p 00000000 00:00 0  [rollup]\nRss:\t1688 kB\nPss:\t 239 kB\nPss_Dirty:\t116 kB\n'), 239 * 1024)
+  assert.equal(parsePssBytes(''), undefined)
+})
+
+function fakeProc(t: { after: (fn: () => void) => void }, procs: Record<number, { ticks: number; rssKb: number; pssKb?: number; children?: number[] }>): string {
   const root = mkdtempSync(join(tmpdir(), 'procstat-'))
   t.after(() => rmSync(root, { recursive: true, force: true }))
   for (const [pid, p] of Object.entries(procs)) {
     mkdirSync(join(root, pid, 'task', pid), { recursive: true })
     writeFileSync(join(root, pid, 'stat'), `${pid} (p) S 1 ${Array.from({ length: 9 }, () => 0).join(' ')} ${p.ticks} 0 0 0 20 0 1 0`)
     writeFileSync(join(root, pid, 'status'), `Name:\tp\nVmRSS:\t${p.rssKb} kB\n`)
+    if (p.pssKb !== undefined) writeFileSync(join(root, pid, 'smaps_rollup'), `00-ff ---p 0 00:00 0 [rollup]\nRss:\t${p.rssKb} kB\nPss:\t${p.pssKb} kB\n`)
     writeFileSync(join(root, pid, 'task', pid, 'children'), (p.children ?? []).map((c) => `${c} `).join(''))
   }
   return root
 }
 
-test('sampleTree: a process and its descendants; a child gone meanwhile is skipped; a gone process is undefined', async (t) => {
-  const root = fakeProc(t, { 10: { ticks: 100, rssKb: 1000, children: [11, 12, 99] }, 11: { ticks: 5, rssKb: 10, children: [13] }, 12: { ticks: 7, rssKb: 20 }, 13: { ticks: 1, rssKb: 1 } })
-  assert.deepEqual(await sampleTree(10, root), { cpuTicks: 113, rssBytes: 1031 * 1024 })
+test('sampleTree: a process and its descendants (PSS where smaps_rollup has it, else RSS); a child gone meanwhile is skipped; a gone process is undefined', async (t) => {
+  const root = fakeProc(t, { 10: { ticks: 100, rssKb: 1000, pssKb: 600, children: [11, 12, 99] }, 11: { ticks: 5, rssKb: 10, pssKb: 4, children: [13] }, 12: { ticks: 7, rssKb: 20 }, 13: { ticks: 1, rssKb: 1 } })
+  assert.deepEqual(await sampleTree(10, root), { cpuTicks: 113, rssBytes: 1031 * 1024, pssBytes: (600 + 4 + 20 + 1) * 1024 })
   assert.equal(await sampleTree(42, root), undefined)
 })
 
@@ -53,11 +59,11 @@ test('stackProcesses: the pid files of live processes, Postgres from its postmas
 test('summarise: average CPU over the run, the busiest interval, RSS average and peak (100 % = one core)', () => {
   const mib = 1024 * 1024
   const s = summarise([
-    { atMs: 0, cpuTicks: 0, rssBytes: 100 * mib },
-    { atMs: 1000, cpuTicks: 50, rssBytes: 200 * mib },
-    { atMs: 2000, cpuTicks: 200, rssBytes: 300 * mib },
+    { atMs: 0, cpuTicks: 0, rssBytes: 100 * mib, pssBytes: 80 * mib },
+    { atMs: 1000, cpuTicks: 50, rssBytes: 200 * mib, pssBytes: 150 * mib },
+    { atMs: 2000, cpuTicks: 200, rssBytes: 300 * mib, pssBytes: 120 * mib },
   ])
-  assert.deepEqual(s, { cpuPercent: 100, cpuPercentMax: 150, rssMb: 200, rssMbMax: 300 })
+  assert.deepEqual(s, { cpuPercent: 100, cpuPercentMax: 150, rssMb: 200, rssMbMax: 300, pssMbMax: 150 })
 })
 
 test('startProcessSampler: samples this process from the real /proc', async () => {
