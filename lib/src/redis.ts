@@ -7,14 +7,15 @@ import type { Logger } from './logger.js'
  * once (no offline queue, one attempt), so callers fall back to MySQL rather than wait. It
  * reconnects by itself; connection errors are logged, never thrown at the process.
  */
-export function createRedis(config: RedisConfig, logger: Logger, options: { readonly commandTimeoutMs?: number } = {}): Redis {
+/** `autoPipelining: false` for a client whose caller batches its own commands (it would otherwise send them a turn of the event loop later). */
+export function createRedis(config: RedisConfig, logger: Logger, options: { readonly commandTimeoutMs?: number; readonly autoPipelining?: boolean } = {}): Redis {
   const redis = new Redis(config.url, {
     keyPrefix: config.keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     commandTimeout: options.commandTimeoutMs ?? 1000,
-    enableAutoPipelining: true,
+    enableAutoPipelining: options.autoPipelining ?? true,
     retryStrategy: (attempt) => Math.min(2000, 50 * 2 ** Math.min(attempt, 6)),
   })
   let down = false

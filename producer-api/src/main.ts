@@ -69,7 +69,9 @@ async function serve(): Promise<void> {
     case 'serve':
       break
   }
-  const redis = createRedis(config.auth.redis, logger, { commandTimeoutMs: config.auth.rateLimitTimeoutMs })
+  // The limiter sends one command per key and turn of the event loop itself; ioredis' auto-pipelining
+  // would hold it for one more turn.
+  const redis = createRedis(config.auth.redis, logger, { commandTimeoutMs: config.auth.rateLimitTimeoutMs, autoPipelining: false })
   const limiter = createRateLimiter({ redis, logger, metrics: metrics.apiKeys })
 
   const kafka = createKafka(config.kafka, logger)

@@ -76,6 +76,7 @@ function exchange(pool: Pool, options: Dispatcher.DispatchOptions): Promise<Answ
     const handler: Dispatcher.DispatchHandler = {
       onConnect() {},
       onHeaders(statusCode: number, rawHeaders: Buffer[]) {
+        if (statusCode < 200) return true // an informational answer: the real one follows
         status = statusCode
         if (statusCode !== 202) chunks = []
         for (let i = 0; i + 1 < rawHeaders.length; i += 2) {

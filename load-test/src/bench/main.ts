@@ -243,7 +243,7 @@ const md = [
   `| read saturation, query-api ÷ Fastify GET of one Redis key (10 M users, realistic) | ${(figures.readAtScale as { saturation?: { ratio: number } } | undefined)?.saturation?.ratio ?? 'n/a'} |`,
   `| generate:test-data users/s ÷ LOAD DATA of the same rows | ${(figures.readAtScale as { bulkLoad?: { ratio: number } } | undefined)?.bulkLoad?.ratio ?? 'n/a'} |`, '',
   ...(cpuRows.length === 0 ? [] : [
-    '## CPU of each process (100 % = one core; µs of CPU per event stored, the drain after the load included)', '',
+    '## CPU of each process (100 % = one core; µs of CPU per event stored, over the whole run: its start, the drain and the verification included)', '',
     '| run | processes |', '| --- | --- |', ...cpuRows, '',
   ]),
   '## Memory', '',

@@ -32,8 +32,10 @@ async function targets(stateDir: string): Promise<ProcessTarget[]> {
 
 /**
  * Runs `run` while sampling; `events(result)` is what it moved (events stored, requests
- * answered), which CPU per event divides by. The whole run counts, the drain after the load too:
- * the sink's work for the last events happens then.
+ * answered), which CPU per event divides by. The whole run counts: the drain after the load (the
+ * sink's work for the last events happens then), and also the run's start (load-test:parallel
+ * forks its clients) and its verification in Postgres, which add to the generator's and
+ * Postgres' figures.
  */
 export async function measureShares<T>(run: () => Promise<T>, events: (result: T) => number, stateDir = join(PROJECT_ROOT, '.local')): Promise<{ result: T; shares: Shares }> {
   const sampler = await startProcessSampler(await targets(stateDir))
@@ -104,5 +106,6 @@ export function memoryMarkdown(m: ReturnType<typeof memoryReport>, loadName: str
     `| process | idle PSS MB | idle RSS MB | ${loadName} peak PSS MB | ${loadName} peak RSS MB |`, '| --- | ---: | ---: | ---: | ---: |',
     ...m.rows.map((r) => `| ${r.name} | ${cell(r.idle)} | ${cell(r.loaded)} |`),
     `| **total** (of a ${m.nodeMb.toLocaleString('en')} MB node) | ${m.idlePssMb} | ${m.idleRssMb} | ${m.loadedPssMb} | ${m.loadedRssMb} |`,
+    '', 'PSS from /proc/<pid>/smaps_rollup; where it cannot be read (another user\'s process, without root), RSS stands in.',
   ]
 }

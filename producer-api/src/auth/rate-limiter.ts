@@ -92,7 +92,8 @@ export function createRateLimiter(deps: RateLimiterDeps): RateLimiter {
     pending.set(id, batch)
     setImmediate(() => {
       pending.delete(id)
-      void count(id, batch)
+      // count decides every waiter; should it throw all the same, none is left waiting.
+      count(id, batch).catch(() => { for (const w of batch) w.decide(BYPASSED) })
     })
     return batch
   }

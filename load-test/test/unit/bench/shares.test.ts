@@ -36,5 +36,5 @@ test('memoryReport: idle and peak per process, PSS and RSS summed, a process see
   assert.deepEqual([m.idlePssMb, m.idleRssMb, m.loadedPssMb, m.loadedRssMb], [440, 700, 770, 1430])
   const md = memoryMarkdown(m, 'ingest-max')
   assert.equal(md[2], '| consumer | n/a | n/a | 100 | 110 |')
-  assert.equal(md.at(-1), '| **total** (of a 4,096 MB node) | 440 | 700 | 770 | 1430 |')
+  assert.ok(md.includes('| **total** (of a 4,096 MB node) | 440 | 700 | 770 | 1430 |'))
 })
