@@ -6,8 +6,9 @@ import type { Logger } from './logger.js'
  * A Redis client that fails fast instead of queueing: while Redis is away a command rejects at
  * once (no offline queue, one attempt), so callers fall back to MySQL rather than wait. It
  * reconnects by itself; connection errors are logged, never thrown at the process.
+ * `autoPipelining: false` for a client whose caller batches its own commands (auto-pipelining
+ * would send them one turn of the event loop later).
  */
-/** `autoPipelining: false` for a client whose caller batches its own commands (it would otherwise send them a turn of the event loop later). */
 export function createRedis(config: RedisConfig, logger: Logger, options: { readonly commandTimeoutMs?: number; readonly autoPipelining?: boolean } = {}): Redis {
   const redis = new Redis(config.url, {
     keyPrefix: config.keyPrefix,

@@ -3,9 +3,10 @@
  * docker-compose, every image is pinned and every build context exists, every variable has a
  * value, the services' environment passes the services' own config parsers, ports match
  * DESIGN.md, Prometheus scrapes the services by their compose names, memory limits fit a
- * 4 GB node and every Node service's heap fits its limit, and the Dockerfile passes hadolint. The same for the three-broker override
- * (docker-compose.cluster.yml): three Redpanda brokers, every service bootstrapping from all
- * three, topics provisioned with 3 replicas and min.insync.replicas 2.
+ * 4 GB node and every Node service's heap fits its limit, and the Dockerfile passes hadolint.
+ * The same for the three-broker override (docker-compose.cluster.yml): three Redpanda brokers,
+ * every service bootstrapping from all three, topics provisioned with 3 replicas and
+ * min.insync.replicas 2.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'

@@ -25,7 +25,7 @@ import { copyCeiling, noopCeiling, redisGetCeiling } from './ceilings.js'
 import { compareClients } from './clients.js'
 import { measureIngest, type IngestFigures } from './ingest.js'
 import { benchReadAtScale } from './read-at-scale.js'
-import { formatShares, measureShares, memoryMarkdown, memoryReport, residentMemory, type Memory, type Shares } from './shares.js'
+import { LOAD_GENERATOR, formatShare, formatShares, measureShares, memoryMarkdown, memoryReport, residentMemory, type Memory, type Shares } from './shares.js'
 
 const NAMES = ['ceilings', 'single-event', 'ingest-max', 'seed-target', 'read-path', 'read-at-scale', 'kafka-clients'] as const
 const DEFAULT: readonly Name[] = ['ceilings', 'single-event', 'ingest-max', 'seed-target', 'read-path']
@@ -57,7 +57,7 @@ const idleMemory = await residentMemory()
 const loadedMemory: Record<string, Memory> = {}
 const notePeaks = (shares: Shares) => {
   for (const p of shares.processes) {
-    if (p.name === 'load-generator') continue
+    if (p.name === LOAD_GENERATOR) continue
     const before = loadedMemory[p.name]
     loadedMemory[p.name] = { rssMb: Math.max(before?.rssMb ?? 0, p.rssMbMax), pssMb: Math.max(before?.pssMb ?? 0, p.pssMbMax) }
   }
@@ -213,19 +213,17 @@ const memory = memoryReport(idleMemory, loadedMemory)
 figures.memory = memory
 
 // CPU per event of each process at the figures the goals are judged by.
-const sharesOf = (label: string, shares: Shares | undefined, unit: string): string[] => shares === undefined ? [] : [
-  `| ${label} | ${shares.processes.map((p) => `${p.name} ${p.cpuPercent} % (${p.cpuMicrosPerEvent ?? 'n/a'} µs/${unit})`).join('<br>')} |`,
-]
+const cpuRow = (label: string, shares: Shares | undefined): string[] => (shares === undefined ? [] : [`| ${label} | ${shares.processes.map(formatShare).join('<br>')} |`])
 const ingestSteps = (figures.ingestMax as { steps?: { sustained: boolean; rate: number; shares: Shares }[] } | undefined)?.steps ?? []
 const lastSustained = ingestSteps.filter((st) => st.sustained).at(-1)
 const firstFailed = ingestSteps.find((st) => !st.sustained)
 const cpuRows = [
   ...(single !== undefined
-    ? sharesOf(`single-event, best step within p99 25 ms (${single.connections} connections)`, single.shares, 'event')
-    : sharesOf('single-event, first step (none within p99 25 ms)', singleSteps[0]?.shares, 'event')),
-  ...sharesOf(`ingest-max, highest sustained step (${lastSustained?.rate ?? '?'} events/s offered)`, lastSustained?.shares, 'event'),
-  ...sharesOf(`ingest-max, first step not sustained (${firstFailed?.rate ?? '?'} events/s offered)`, firstFailed?.shares, 'event'),
-  ...sharesOf('seed-target', (figures.seedTarget as { shares?: Shares } | undefined)?.shares, 'event'),
+    ? cpuRow(`single-event, best step within p99 25 ms (${single.connections} connections)`, single.shares)
+    : cpuRow('single-event, first step (none within p99 25 ms)', singleSteps[0]?.shares)),
+  ...cpuRow(`ingest-max, highest sustained step (${lastSustained?.rate ?? '?'} events/s offered)`, lastSustained?.shares),
+  ...cpuRow(`ingest-max, first step not sustained (${firstFailed?.rate ?? '?'} events/s offered)`, firstFailed?.shares),
+  ...cpuRow('seed-target', (figures.seedTarget as { shares?: Shares } | undefined)?.shares),
 ]
 
 const dir = join(PROJECT_ROOT, 'results')
@@ -243,7 +241,7 @@ const md = [
   `| read saturation, query-api ÷ Fastify GET of one Redis key (10 M users, realistic) | ${(figures.readAtScale as { saturation?: { ratio: number } } | undefined)?.saturation?.ratio ?? 'n/a'} |`,
   `| generate:test-data users/s ÷ LOAD DATA of the same rows | ${(figures.readAtScale as { bulkLoad?: { ratio: number } } | undefined)?.bulkLoad?.ratio ?? 'n/a'} |`, '',
   ...(cpuRows.length === 0 ? [] : [
-    '## CPU of each process (100 % = one core; µs of CPU per event stored, over the whole run: its start, the drain and the verification included)', '',
+    '## CPU of each process (100 % = one core; in parentheses µs of CPU per event stored, over the whole run: its start, the drain and the verification included)', '',
     '| run | processes |', '| --- | --- |', ...cpuRows, '',
   ]),
   '## Memory', '',

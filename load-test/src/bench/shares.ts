@@ -56,14 +56,18 @@ export function sharesOf(stats: readonly ProcessStats[], seconds: number, events
   }
 }
 
+/** One process' share: "producer-api 61 % (26 µs)". */
+export function formatShare(p: ProcessShare): string {
+  return `${p.name} ${p.cpuPercent} %${p.cpuMicrosPerEvent === null ? '' : ` (${p.cpuMicrosPerEvent} µs)`}`
+}
+
 /** One line for the console: each process' cores and µs per event, the stack's total, the generator apart. */
-export function formatShares(shares: Shares, unit = 'event'): string {
+export function formatShares(shares: Shares): string {
   const stack = shares.processes.filter((p) => p.name !== LOAD_GENERATOR)
   const generator = shares.processes.find((p) => p.name === LOAD_GENERATOR)
-  const one = (p: ProcessShare) => `${p.name} ${p.cpuPercent} %${p.cpuMicrosPerEvent === null ? '' : ` (${p.cpuMicrosPerEvent} µs)`}`
   const total = stack.reduce((s, p) => s + (p.cpuMicrosPerEvent ?? 0), 0)
-  return `CPU per ${unit}: ${stack.map(one).join(', ')}; stack ${Math.round(total * 10) / 10} µs/${unit}` +
-    (generator === undefined ? '' : `; ${one(generator)}`)
+  return `CPU per event: ${stack.map(formatShare).join(', ')}; stack ${Math.round(total * 10) / 10} µs/event` +
+    (generator === undefined ? '' : `; ${formatShare(generator)}`)
 }
 
 export interface Memory {
