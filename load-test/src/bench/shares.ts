@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path'
 import { PROJECT_ROOT } from '../../../lib/src/paths.js'
-import { sampleTree, stackProcesses, startProcessSampler, type ProcessStats, type ProcessTarget } from '../procstat.js'
+import { sampleTree, stackProcesses, startProcessSampler, type ProcessSampler, type ProcessStats, type ProcessTarget } from '../procstat.js'
 
 export const LOAD_GENERATOR = 'load-generator'
 
@@ -31,21 +31,50 @@ async function targets(stateDir: string): Promise<ProcessTarget[]> {
 }
 
 /**
- * Runs `run` while sampling; `events(result)` is what it moved (events stored, requests
- * answered), which CPU per event divides by. The whole run counts: the drain after the load (the
- * sink's work for the last events happens then), and also the run's start (load-test:parallel
- * forks its clients) and its verification in Postgres, which add to the generator's and
- * Postgres' figures.
+ * The part of a run its CPU figures cover: from `begin` (the load starts) to `end` (the pipeline
+ * has drained it). A run that never calls them is measured whole.
  */
-export async function measureShares<T>(run: () => Promise<T>, events: (result: T) => number, stateDir = join(PROJECT_ROOT, '.local')): Promise<{ result: T; shares: Shares }> {
-  const sampler = await startProcessSampler(await targets(stateDir))
+export interface LoadWindow {
+  begin(): void
+  end(): void
+}
+
+/**
+ * Runs `run` while sampling; `events(result)` is what it moved (events stored, requests
+ * answered), which CPU per event divides by. CPU covers the run's load window when it marks one
+ * (load-test:parallel marks its first due request and the end of the drain, so neither forking
+ * its clients nor the verification in Postgres counts), else the whole run; peak memory always
+ * covers the whole run.
+ */
+export async function measureShares<T>(run: (window: LoadWindow) => Promise<T>, events: (result: T) => number, stateDir = join(PROJECT_ROOT, '.local')): Promise<{ result: T; shares: Shares }> {
+  const processes = await targets(stateDir)
+  const whole = await startProcessSampler(processes)
   const started = performance.now()
-  const result = await run().catch(async (err: unknown) => {
-    await sampler.stop()
+  let window: { readonly sampler: Promise<ProcessSampler>; readonly started: number; ended?: { readonly stats: Promise<ProcessStats[]>; readonly seconds: number } } | undefined
+  const marks: LoadWindow = {
+    begin() { window ??= { sampler: startProcessSampler(processes), started: performance.now() } },
+    end() {
+      if (window === undefined || window.ended !== undefined) return
+      window.ended = { stats: window.sampler.then((s) => s.stop()), seconds: (performance.now() - window.started) / 1000 }
+    },
+  }
+  const result = await run(marks).catch(async (err: unknown) => {
+    marks.end()
+    await window?.ended?.stats
+    await whole.stop()
     throw err
   })
-  const stats = await sampler.stop()
-  return { result, shares: sharesOf(stats, (performance.now() - started) / 1000, events(result)) }
+  marks.end()
+  const all = await whole.stop()
+  const windowed = window?.ended
+  if (windowed === undefined) return { result, shares: sharesOf(all, (performance.now() - started) / 1000, events(result)) }
+  // CPU from the window, memory peaks from the whole run.
+  const peaks = new Map(all.map((s) => [s.name, s]))
+  const stats = (await windowed.stats).map((s) => {
+    const peak = peaks.get(s.name)
+    return { ...s, rssMbMax: Math.max(s.rssMbMax, peak?.rssMbMax ?? 0), pssMbMax: Math.max(s.pssMbMax ?? 0, peak?.pssMbMax ?? 0) }
+  })
+  return { result, shares: sharesOf(stats, windowed.seconds, events(result)) }
 }
 
 export function sharesOf(stats: readonly ProcessStats[], seconds: number, events: number): Shares {

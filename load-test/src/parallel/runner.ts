@@ -51,7 +51,11 @@ async function refusedKey(url: string, apiKey: string | undefined): Promise<stri
 }
 
 /** Runs the plan; resolves with the summary (also written to disk), rejects with RunError. */
-export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly reportFile: string }> {
+/**
+ * `window`: told when the load starts (the first request is due) and when the sink has drained
+ * it, for a caller that measures only that part (../bench/shares.ts).
+ */
+export async function runLoadTest(plan: Plan, window?: { begin(): void; end(): void }): Promise<RunSummary & { readonly reportFile: string }> {
   const ready = await fetch(`${plan.url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false)
   if (!ready) throw new RunError(`producer-api is not ready at ${plan.url} (start the pipeline with \`npm start\`, or pass --url)`)
   const refused = await refusedKey(plan.url, resolveApiKey(process.env))
@@ -91,6 +95,7 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
   await warm
   startAt = Date.now() + 200
   for (const child of children) child.send({ type: 'start', startAt })
+  setTimeout(() => window?.begin(), 200)
   const exits = children.map((child) => new Promise<number | null>((resolve) => {
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready' || m.type === 'warm') return
@@ -149,6 +154,7 @@ export async function runLoadTest(plan: Plan): Promise<RunSummary & { readonly r
     process.stdout.write(`\r  waiting for the sink to catch up: lag ${lag?.lag ?? 'unknown'}   `)
     await new Promise((r) => setTimeout(r, 100))
   }
+  window?.end()
   const drainMs = drainedAt === undefined ? null : Math.max(0, drainedAt - lastRequestAt)
   console.log(drainMs === null ? '\n  the sink did not catch up in time' : `  sink caught up ${drainMs} ms after the last request`)
 

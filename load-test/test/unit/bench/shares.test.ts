@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import type { ProcessStats } from '../../../src/procstat.js'
-import { formatShares, memoryMarkdown, memoryReport, sharesOf } from '../../../src/bench/shares.js'
+import { LOAD_GENERATOR, formatShares, measureShares, memoryMarkdown, memoryReport, sharesOf, type LoadWindow, type Shares } from '../../../src/bench/shares.js'
 
 const stat = (name: string, cpuPercent: number, rssMbMax: number, pssMbMax?: number): ProcessStats => ({
   name, pid: 1, cpuPercent, cpuPercentMax: cpuPercent, rssMb: rssMbMax, rssMbMax, ...(pssMbMax !== undefined ? { pssMbMax } : {}),
@@ -37,4 +40,28 @@ test('memoryReport: idle and peak per process, PSS and RSS summed, a process see
   const md = memoryMarkdown(m, 'ingest-max')
   assert.equal(md[2], '| consumer | n/a | n/a | 100 | 110 |')
   assert.ok(md.includes('| **total** (of a 4,096 MB node) | 440 | 700 | 770 | 1430 |'))
+})
+
+test('measureShares: CPU covers the load window the run marks, or the whole run without marks', async (t) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'shares-')) // no stack: only this process, as the load generator
+  t.after(() => rmSync(stateDir, { recursive: true, force: true }))
+  const spin = (cpuMs: number) => {
+    const start = process.cpuUsage()
+    for (let used = process.cpuUsage(start); (used.user + used.system) / 1000 < cpuMs; used = process.cpuUsage(start));
+  }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+  const generator = (shares: Shares) => shares.processes.find((p) => p.name === LOAD_GENERATOR)?.cpuPercent ?? Number.NaN
+  const load = async (window?: LoadWindow) => {
+    spin(400) // the run's start: forks, connections
+    window?.begin()
+    await sleep(1200) // the load: this process idle
+    window?.end()
+    spin(400) // the verification
+    return 1
+  }
+  const windowed = await measureShares((w) => load(w), () => 1, stateDir)
+  const whole = await measureShares(() => load(), () => 1, stateDir)
+  assert.ok(windowed.shares.seconds >= 1.1 && windowed.shares.seconds < 2, `window of ${windowed.shares.seconds} s`)
+  assert.ok(whole.shares.seconds >= 1.9, `whole run of ${whole.shares.seconds} s`)
+  assert.ok(generator(windowed.shares) < generator(whole.shares), `window ${generator(windowed.shares)} % vs whole ${generator(whole.shares)} %`)
 })
