@@ -47,8 +47,8 @@ export function parseGroupConfig(env: Env, prefix: 'SINK' | 'PROJECTOR', default
   const ints = parseEnv(env, {
     [name('CONCURRENCY')]: positiveInt({ default: 3 }),
     [name('MAX_BYTES_PER_PARTITION')]: positiveInt({ default: 2 * 1024 * 1024 }),
-    [name('FETCH_MIN_BYTES')]: positiveInt({ default: 64 * 1024 }),
-    [name('FETCH_MAX_WAIT_MS')]: positiveInt({ default: 50 }),
+    [name('FETCH_MIN_BYTES')]: positiveInt({ default: 256 * 1024 }),
+    [name('FETCH_MAX_WAIT_MS')]: positiveInt({ default: 250 }),
     [name('RETRY_MIN_MS')]: positiveInt({ default: 200 }),
     [name('RETRY_MAX_MS')]: positiveInt({ default: 10_000 }),
     [name('SESSION_TIMEOUT_MS')]: positiveInt({ default: 30_000 }),

@@ -16,7 +16,7 @@ test('the sink and the projector read their own group variables and metrics port
   assert.equal(projector.mysql.poolMax, 8)
   assert.equal(parseProjectorConfig({ PROJECTOR_CONCURRENCY: '12' }).mysql.poolMax, 13, 'a connection per concurrent partition, plus one')
   assert.deepEqual(parseConsumerConfig({}).sink, {
-    groupId: 'events-pg-sink', concurrency: 3, maxBytesPerPartition: 2 * 1024 * 1024, fetchMinBytes: 64 * 1024, fetchMaxWaitMs: 50,
+    groupId: 'events-pg-sink', concurrency: 3, maxBytesPerPartition: 2 * 1024 * 1024, fetchMinBytes: 256 * 1024, fetchMaxWaitMs: 250,
     retryMinMs: 200, retryMaxMs: 10_000, sessionTimeoutMs: 30_000,
   })
   assert.ok(Object.isFrozen(projector.projector))
