@@ -4,6 +4,7 @@
  * client without a rewrite, as producer-api's producer did (./record-producer.ts).
  */
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs'
+import './idle-timer-fix.js'
 import type { KafkaConfig } from '../config.js'
 import type { Logger } from '../logger.js'
 
