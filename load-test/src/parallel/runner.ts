@@ -25,7 +25,7 @@ const add = (a: Counts, b: Counts): void => {
   for (const k of Object.keys(a) as (keyof Counts)[]) a[k] += b[k]
 }
 
-/** producer-api's latest lag reading (it reads every LAG_POLL_MS), with when it was read. */
+/** producer-api's latest lag reading (it reads every LAG_POLL_MS), with when that read began. */
 async function readLag(url: string): Promise<{ lag: number; state: string; readAt: number } | undefined> {
   try {
     const res = await fetch(`${url}/health/lag`, { signal: AbortSignal.timeout(900) })
@@ -37,9 +37,6 @@ async function readLag(url: string): Promise<{ lag: number; state: string; readA
 }
 
 export class RunError extends Error {}
-
-/** How long acknowledged events missing from Postgres after the drain are looked for again. */
-const VERIFY_RETRY_MS = 10_000
 
 /**
  * Why producer-api refuses `apiKey` (the clients send PRODUCER_API_KEY, else the local key), or
@@ -54,8 +51,8 @@ async function refusedKey(url: string, apiKey: string | undefined): Promise<stri
   return res.status === 401 ? `${body.code ?? 401}: ${body.detail ?? ''}` : undefined
 }
 
-/** Runs the plan; resolves with the summary (also written to disk), rejects with RunError. */
 /**
+ * Runs the plan; resolves with the summary (also written to disk), rejects with RunError.
  * `window`: told when the load starts (the first request is due) and when the sink has drained
  * it, for a caller that measures only that part (../bench/shares.ts).
  */
@@ -99,7 +96,7 @@ export async function runLoadTest(plan: Plan, window?: { begin(): void; end(): v
   await warm
   startAt = Date.now() + 200
   for (const child of children) child.send({ type: 'start', startAt })
-  setTimeout(() => window?.begin(), 200)
+  setTimeout(() => window?.begin(), startAt - Date.now())
   const exits = children.map((child) => new Promise<number | null>((resolve) => {
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready' || m.type === 'warm') return
@@ -151,11 +148,11 @@ export async function runLoadTest(plan: Plan, window?: { begin(): void; end(): v
   const drainDeadline = Date.now() + plan.drainTimeoutSeconds * 1000
   while (Date.now() < drainDeadline) {
     const lag = await readLag(plan.url)
-    // Zero lag counts only if read after the last acknowledgement: an older reading (up to a
-    // poll interval old) says nothing about the last events, and verifying then finds them
+    // Zero lag counts only from a read begun after the last acknowledgement: an older one (up
+    // to a poll interval old) says nothing about the last events, and verifying then finds them
     // "lost" while the sink is still writing them.
     if (lag !== undefined && lag.lag === 0 && lag.readAt > lastRequestAt) {
-      drainedAt = lag.readAt
+      drainedAt = Date.now()
       break
     }
     process.stdout.write(`\r  waiting for the sink to catch up: lag ${lag?.lag ?? 'unknown'}   `)
@@ -166,17 +163,7 @@ export async function runLoadTest(plan: Plan, window?: { begin(): void; end(): v
   console.log(drainMs === null ? '\n  the sink did not catch up in time' : `  sink caught up ${drainMs} ms after the last request`)
 
   const pool = new pg.Pool({ connectionString: parsePostgresConfig(process.env).url, max: 2 })
-  // The reading that said zero may have fetched the high watermarks just before the last
-  // acknowledgement: what is missing then is still on its way, so look again for a while before
-  // calling anything lost.
-  const verified = await (async () => {
-    const deadline = Date.now() + VERIFY_RETRY_MS
-    for (;;) {
-      const v = await verify(pool, done)
-      if (v.every((c) => c.lost === 0) || Date.now() >= deadline) return v
-      await new Promise((r) => setTimeout(r, 250))
-    }
-  })().finally(() => pool.end())
+  const verified = await verify(pool, done).finally(() => pool.end())
   const totals = zero()
   for (const c of perClient.values()) add(totals, c)
   const seconds = Math.max(1, (lastRequestAt - startAt) / 1000)

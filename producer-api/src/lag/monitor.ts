@@ -32,7 +32,11 @@ export interface GroupLag {
 }
 
 export interface LagSnapshot {
-  /** When the offsets were read (ms since epoch); undefined before the first good read. */
+  /**
+   * When the read of the offsets began (ms since epoch): the log's end is read after it, so a
+   * zero lag read at T covers every event acknowledged before T. Undefined before the first
+   * good read.
+   */
   readonly readAt: number | undefined
   readonly groups: readonly GroupLag[]
   readonly decision: Decision
@@ -142,9 +146,10 @@ export function createLagMonitor(deps: LagMonitorDeps): LagMonitor {
 
   async function sample(): Promise<void> {
     try {
+      const startedAt = clock()
       const groups = await read()
       lastGoodAt = clock()
-      publish({ readAt: lastGoodAt, groups, error: undefined, decision: worst(groups.filter((g) => g.throttles).map((g) => g.decision)) })
+      publish({ readAt: startedAt, groups, error: undefined, decision: worst(groups.filter((g) => g.throttles).map((g) => g.decision)) })
     } catch (err) {
       deps.metrics?.readErrors.inc()
       const message = (err as Error).message
