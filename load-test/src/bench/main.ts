@@ -225,6 +225,7 @@ const memory = memoryReport(idleMemory, loadedMemory)
 figures.memory = memory
 
 // CPU per event of each process at the figures the goals are judged by.
+const cpuRow = (label: string, shares: Shares | undefined): string[] => (shares === undefined ? [] : [`| ${label} | ${shares.processes.map(formatShare).join('<br>')} |`])
 function readAtScaleCpuRows(f: ReadAtScaleFigures | undefined): string[] {
   if (f === undefined) return []
   // The read runner samples each run itself; per request = cores busy ÷ requests answered per second.
@@ -235,7 +236,6 @@ function readAtScaleCpuRows(f: ReadAtScaleFigures | undefined): string[] {
     ...row('read-at-scale, saturation, ceiling (its server runs under load-generator)', f.saturation.ceiling),
   ]
 }
-const cpuRow = (label: string, shares: Shares | undefined): string[] => (shares === undefined ? [] : [`| ${label} | ${shares.processes.map(formatShare).join('<br>')} |`])
 const ingestSteps = (figures.ingestMax as { steps?: { sustained: boolean; rate: number; shares: Shares }[] } | undefined)?.steps ?? []
 const lastSustained = ingestSteps.filter((st) => st.sustained).at(-1)
 const firstFailed = ingestSteps.find((st) => !st.sustained)
